@@ -1,0 +1,128 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The aws-cdk-lib floor. 2.189.1 is the first line where everything this
+ * library uses is stable: the EventBridge Scheduler L2 (`aws-scheduler`),
+ * `Fail` with `errorPath`/`causePath`, Retry `maxDelay`/`jitterStrategy`,
+ * `Runtime.NODEJS_22_X`. We test against exactly the floor (devDependency)
+ * so nothing newer sneaks in.
+ */
+const CDK_FLOOR = '2.189.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'trapheus-cdk',
+  authorAddress: 'trapheus-cdk@users.noreply.github.com',
+  cdkVersion: CDK_FLOOR,
+  jsiiVersion: '~6.0.0',
+  name: 'trapheus-cdk',
+  description: 'Restore an RDS DB instance or Aurora cluster from a snapshot in place (same identifier, same endpoint, same configuration) with a Step Functions pipeline.',
+  keywords: ['cdk', 'rds', 'aurora', 'snapshot', 'restore', 'stepfunctions', 'trapheus'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://github.com/trapheus-cdk/trapheus-cdk.git',
+  defaultReleaseBranch: 'main',
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  sampleCode: false,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['lambda-src/**/*.ts', 'test/**/*.ts', 'src/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      noUnusedLocals: true,
+    },
+  },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      setupFiles: ['<rootDir>/test/setup.ts'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+      testTimeout: 60_000,
+    },
+  },
+  lambdaAutoDiscover: false,
+  devDeps: [
+    '@aws-sdk/client-rds@^3',
+    '@aws-sdk/client-ses@^3',
+    'aws-local-stepfunctions@3.0.0',
+    'aws-sdk-client-mock@^4',
+    'esbuild',
+  ],
+
+  // Bindings for the other jsii languages.
+  publishToPypi: {
+    distName: 'trapheus-cdk',
+    module: 'trapheus_cdk',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.trapheuscdk',
+    mavenGroupId: 'io.github.trapheus-cdk',
+    mavenArtifactId: 'trapheus-cdk',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'TrapheusCdk',
+    packageId: 'TrapheusCdk',
+  },
+  publishToGo: {
+    moduleName: 'github.com/trapheus-cdk/trapheus-cdk-go',
+    packageName: 'trapheuscdk',
+  },
+});
+
+// One pre-bundled Lambda per handler verb. Each becomes src/handlers/<name>-function.ts.
+const handlers = fs.readdirSync(path.join(__dirname, 'lambda-src'))
+  .filter((f) => f.endsWith('.lambda.ts'))
+  .map((f) => f.replace(/\.lambda\.ts$/, ''))
+  .sort();
+for (const name of handlers) {
+  new awscdk.LambdaFunction(project, {
+    entrypoint: `lambda-src/${name}.lambda.ts`,
+    constructFile: `src/handlers/${name}-function.ts`,
+    cdkDeps: project.cdkDeps,
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // The AWS SDK is bundled, not taken from the runtime: an older runtime SDK
+    // silently drops request parameters it does not know, and configuration
+    // retention depends on every parameter arriving. What we test is what runs.
+    bundlingOptions: { externals: [], minify: true, sourcemap: false },
+  });
+}
+
+// Tests and the demo synthesize stacks, and synthesis reads the bundled
+// assets: bundle first, so both work on a fresh clone.
+const bundle = project.tasks.tryFind('bundle')!;
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, lambda-src and test (ts-jest only transpiles)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(bundle);
+
+project.addTask('demo', {
+  description: 'Run a complete restore offline against the in-memory RDS and print its timeline',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json --transpile-only demo/run-demo.ts' },
+  ],
+});
+project.addTask('bench', {
+  description: 'Print pipeline figures (transitions, Lambda invocations, downtime) for long restores',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json --transpile-only demo/bench.ts' },
+  ],
+});
+project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings as code only (no publishing toolchains needed)',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go -o dist/bindings',
+});
+
+project.tsconfigDev.addInclude('demo/**/*.ts');
+project.gitignore.exclude('/assets/', '/cdk.out/', '*.cdk.out/');
+project.npmignore?.exclude('/lambda-src/', '/demo/', '/cdk.out/');
+project.npmignore?.include('/assets/');
+
+project.synth();

@@ -1,0 +1,15 @@
+import { inputProblems, RestoreInput } from '../src/input-rules';
+import { PipelineError } from './rds/errors';
+
+/**
+ * First state of every execution: refuse a bad input before any RDS call.
+ * The error is named for the problem (`InvalidIdentifier`, `InvalidTask`,
+ * `InvalidIsCluster`, `InvalidInput`) and the message names each field at fault.
+ */
+export async function handler(event: unknown): Promise<RestoreInput> {
+  const problems = inputProblems(event);
+  if (problems.length > 0) {
+    throw new PipelineError(problems[0].error, problems.map((p) => p.message).join(' '));
+  }
+  return event as RestoreInput;
+}

@@ -1,0 +1,114 @@
+/**
+ * The execution input contract, shared by the construct (schedule targets are
+ * checked at synth) and the `validate-input` handler (checked at run time,
+ * before any RDS call). Plain TypeScript: no CDK imports, so the handler bundle
+ * stays small.
+ */
+
+/** The tasks a restore execution accepts. */
+export const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only'] as const;
+export type Task = typeof TASKS[number];
+
+/** The fields an execution input may have; anything else is refused. */
+export const INPUT_FIELDS = ['identifier', 'task', 'isCluster'] as const;
+
+export interface RestoreInput {
+  readonly identifier: string;
+  readonly task: Task;
+  readonly isCluster: boolean;
+}
+
+/** One thing wrong with an input: the error name the execution fails with, and why. */
+export interface InputProblem {
+  /** `InvalidInput`, `InvalidIdentifier`, `InvalidTask` or `InvalidIsCluster`. */
+  readonly error: string;
+  /** The field at fault, or `input` for the payload as a whole. */
+  readonly field: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/**
+ * Why `identifier` breaks the RDS identifier rules for DB instances and
+ * clusters, or undefined when it follows them: 1 to 63 characters, lowercase
+ * letters, digits and hyphens, starting with a letter, no two hyphens in a row,
+ * not ending with a hyphen.
+ */
+export function identifierProblem(identifier: string): string | undefined {
+  if (identifier.length === 0) return 'it is empty; give the DB instance or cluster identifier';
+  if (identifier.length > 63) return `it has ${identifier.length} characters; RDS identifiers have at most 63`;
+  if (/[A-Z]/.test(identifier) && /^[A-Za-z0-9-]+$/.test(identifier)) {
+    return `it has uppercase letters; RDS stores identifiers in lowercase, so use "${identifier.toLowerCase()}"`;
+  }
+  const bad = identifier.match(/[^a-z0-9-]/);
+  if (bad) return `it contains ${JSON.stringify(bad[0])}; only lowercase letters, digits and hyphens are allowed`;
+  if (!/^[a-z]/.test(identifier)) return 'it must start with a letter';
+  if (identifier.endsWith('-')) return 'it must not end with a hyphen';
+  if (identifier.includes('--')) return 'it must not contain two consecutive hyphens';
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * Every problem with an execution input, in field order; empty when the input
+ * is valid.
+ */
+export function inputProblems(input: unknown): InputProblem[] {
+  const example = '{"identifier": "my-db", "task": "db_restore", "isCluster": false}';
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{
+      error: 'InvalidInput',
+      field: 'input',
+      message: `The execution input must be a JSON object like ${example}, not ${describe(input)}.`,
+    }];
+  }
+  const problems: InputProblem[] = [];
+  const record = input as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((k) => !(INPUT_FIELDS as readonly string[]).includes(k));
+  for (const key of unknown) {
+    problems.push({
+      error: 'InvalidInput',
+      field: key,
+      message: `Unknown field "${key}": the input takes only ${INPUT_FIELDS.join(', ')}. Remove "${key}" (check its spelling).`,
+    });
+  }
+
+  const identifier = record.identifier;
+  if (identifier === undefined) {
+    problems.push({ error: 'InvalidIdentifier', field: 'identifier', message: `"identifier" is missing: add the DB instance or cluster identifier, as in ${example}.` });
+  } else if (typeof identifier !== 'string') {
+    problems.push({ error: 'InvalidIdentifier', field: 'identifier', message: `"identifier" must be a string, not ${describe(identifier)}.` });
+  } else {
+    const why = identifierProblem(identifier);
+    if (why) problems.push({ error: 'InvalidIdentifier', field: 'identifier', message: `"identifier" ${JSON.stringify(identifier)} is not a valid RDS identifier: ${why}.` });
+  }
+
+  const task = record.task;
+  const allowed = TASKS.map((t) => `"${t}"`).join(', ');
+  if (task === undefined) {
+    problems.push({ error: 'InvalidTask', field: 'task', message: `"task" is missing: use one of ${allowed}.` });
+  } else if (typeof task !== 'string' || !(TASKS as readonly string[]).includes(task)) {
+    const near = typeof task === 'string'
+      ? TASKS.find((t) => t === task.trim().toLowerCase().replace(/[\s-]/g, '_'))
+      : undefined;
+    problems.push({
+      error: 'InvalidTask',
+      field: 'task',
+      message: `"task" is ${describe(task)}; it must be one of ${allowed}${near ? ` (did you mean "${near}"?)` : ''}.`,
+    });
+  }
+
+  const isCluster = record.isCluster;
+  if (isCluster === undefined) {
+    problems.push({ error: 'InvalidIsCluster', field: 'isCluster', message: '"isCluster" is missing: use true for an Aurora cluster, false for a DB instance.' });
+  } else if (typeof isCluster !== 'boolean') {
+    problems.push({ error: 'InvalidIsCluster', field: 'isCluster', message: `"isCluster" must be a JSON boolean (true or false, without quotes), not ${describe(isCluster)}.` });
+  }
+  return problems;
+}

@@ -1,0 +1,10 @@
+// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
+// Without it every Task fails (and a Catch on States.ALL would hide that).
+if (typeof (Promise as any).withResolvers !== 'function') {
+  (Promise as any).withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T | PromiseLike<T>) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
