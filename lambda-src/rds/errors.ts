@@ -1,3 +1,5 @@
+import { RDS_THROTTLED, RDS_UNAVAILABLE } from '../../src/error-names';
+
 /**
  * Errors the pipeline raises, and the one place that turns an AWS SDK error
  * into a pipeline error name. Step Functions matches Retry and Catch on the
@@ -12,8 +14,6 @@ export class PipelineError extends Error {
   }
 }
 
-/** Error names worth retrying with back-off: throttling and transient network faults. */
-export const RETRYABLE_ERRORS = ['RdsThrottled', 'RdsUnavailable'];
 
 const THROTTLING = new Set([
   'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded',
@@ -36,10 +36,10 @@ export function classify(err: unknown, context: string): PipelineError {
   const name = e?.name ?? e?.code ?? 'Error';
   const message = String(e?.message ?? err);
   if (THROTTLING.has(name) || /rate exceeded/i.test(message)) {
-    return new PipelineError('RdsThrottled', `${context}: ${name}: ${message}`);
+    return new PipelineError(RDS_THROTTLED, `${context}: ${name}: ${message}`);
   }
   if (TRANSIENT.has(name) || TRANSIENT.has(e?.code ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
-    return new PipelineError('RdsUnavailable', `${context}: ${name}: ${message}`);
+    return new PipelineError(RDS_UNAVAILABLE, `${context}: ${name}: ${message}`);
   }
   return new PipelineError(name, `${context}: ${message}`);
 }

@@ -1,0 +1,217 @@
+import type {
+  DBInstance,
+  ModifyDBInstanceMessage,
+  RestoreDBInstanceFromDBSnapshotMessage,
+} from '@aws-sdk/client-rds';
+
+/**
+ * Configuration retention for DB instances, in one table: for each setting,
+ * how it is read from DescribeDBInstances and how it is put back on the
+ * restored instance (the restore call, or the ModifyDBInstance after it).
+ * The README's retention table is checked against this table by a test.
+ */
+
+/** The captured configuration: attribute key → value read from the original. JSON only. */
+export type InstanceConfig = Record<string, unknown>;
+
+type RestoreParams = Partial<RestoreDBInstanceFromDBSnapshotMessage>;
+type ModifyParams = Partial<ModifyDBInstanceMessage>;
+
+export interface KeptAttribute {
+  /** Key in the captured configuration. */
+  readonly key: string;
+  /** Name in the README table. */
+  readonly name: string;
+  readonly how: 'restore' | 'modify';
+  /** Its value on a described instance; undefined when not set or not applicable. */
+  readonly read: (db: DBInstance) => unknown;
+  /** The request fields that set it. */
+  readonly set: (value: any, config: InstanceConfig) => RestoreParams & ModifyParams;
+  /** A note for the README (conditions, caveats). */
+  readonly note?: string;
+}
+
+export interface UnkeptAttribute {
+  readonly name: string;
+  readonly how: 'snapshot' | 'not kept';
+  readonly note: string;
+}
+
+const sorted = (values: (string | undefined)[] | undefined): string[] | undefined =>
+  values && values.length > 0 ? values.filter((v): v is string => !!v).sort() : undefined;
+
+/** gp3 volumes below this size run at the baseline; RDS refuses explicit IOPS/throughput there. */
+function gp3Baseline(config: InstanceConfig): boolean {
+  if (config.storageType !== 'gp3') return false;
+  const threshold = String(config.engine ?? '').startsWith('oracle') ? 200 : 400;
+  return Number(config.allocatedStorage ?? 0) < threshold;
+}
+
+function provisionedIops(config: InstanceConfig): boolean {
+  return ['io1', 'io2', 'gp3'].includes(String(config.storageType)) && !gp3Baseline(config);
+}
+
+export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
+  { key: 'instanceClass', name: 'Instance class', how: 'restore', read: (d) => d.DBInstanceClass, set: (v) => ({ DBInstanceClass: v }) },
+  { key: 'multiAz', name: 'Multi-AZ', how: 'restore', read: (d) => d.MultiAZ, set: (v) => ({ MultiAZ: v }) },
+  {
+    key: 'availabilityZone', name: 'Availability zone', how: 'restore',
+    read: (d) => (d.MultiAZ ? undefined : d.AvailabilityZone),
+    set: (v) => ({ AvailabilityZone: v }),
+    note: 'Single-AZ only: RDS picks the primary AZ of a Multi-AZ instance.',
+  },
+  { key: 'subnetGroup', name: 'DB subnet group', how: 'restore', read: (d) => d.DBSubnetGroup?.DBSubnetGroupName, set: (v) => ({ DBSubnetGroupName: v }) },
+  {
+    key: 'securityGroups', name: 'VPC security groups', how: 'restore',
+    read: (d) => sorted(d.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId)),
+    set: (v) => ({ VpcSecurityGroupIds: v }),
+  },
+  { key: 'publiclyAccessible', name: 'Publicly accessible', how: 'restore', read: (d) => d.PubliclyAccessible, set: (v) => ({ PubliclyAccessible: v }) },
+  { key: 'parameterGroup', name: 'DB parameter group', how: 'restore', read: (d) => d.DBParameterGroups?.[0]?.DBParameterGroupName, set: (v) => ({ DBParameterGroupName: v }) },
+  { key: 'optionGroup', name: 'Option group', how: 'restore', read: (d) => d.OptionGroupMemberships?.[0]?.OptionGroupName, set: (v) => ({ OptionGroupName: v }) },
+  { key: 'port', name: 'Port', how: 'restore', read: (d) => d.Endpoint?.Port ?? d.DbInstancePort, set: (v) => ({ Port: v }) },
+  { key: 'storageType', name: 'Storage type', how: 'restore', read: (d) => d.StorageType, set: (v) => ({ StorageType: v }) },
+  {
+    key: 'allocatedStorage', name: 'Allocated storage', how: 'restore', read: (d) => d.AllocatedStorage, set: (v) => ({ AllocatedStorage: v }),
+    note: 'The original may have grown since the snapshot was taken.',
+  },
+  {
+    key: 'iops', name: 'Provisioned IOPS', how: 'restore', read: (d) => d.Iops,
+    set: (v, c) => (provisionedIops(c) ? { Iops: v } : {}),
+    note: 'io1, io2, and gp3 at or above 400 GiB (200 GiB for Oracle); below that gp3 runs at its baseline, which RDS sets by itself.',
+  },
+  {
+    key: 'storageThroughput', name: 'Storage throughput', how: 'restore', read: (d) => d.StorageThroughput,
+    set: (v, c) => (c.storageType === 'gp3' && !gp3Baseline(c) ? { StorageThroughput: v } : {}),
+    note: 'gp3 only, same size rule as IOPS.',
+  },
+  { key: 'maxAllocatedStorage', name: 'Storage autoscaling limit (max allocated storage)', how: 'modify', read: (d) => d.MaxAllocatedStorage, set: (v) => ({ MaxAllocatedStorage: v }) },
+  {
+    key: 'tags', name: 'Tags', how: 'restore',
+    read: (d) => {
+      const tags = (d.TagList ?? []).filter((t) => t.Key && !t.Key.startsWith('aws:'));
+      return tags.length > 0 ? tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })).sort((a, b) => a.Key!.localeCompare(b.Key!)) : undefined;
+    },
+    set: (v) => ({ Tags: v }),
+    note: 'Tags whose key starts with `aws:` belong to AWS (CloudFormation, for one) and cannot be set by anyone.',
+  },
+  { key: 'copyTagsToSnapshot', name: 'Copy tags to snapshots', how: 'restore', read: (d) => d.CopyTagsToSnapshot, set: (v) => ({ CopyTagsToSnapshot: v }) },
+  {
+    key: 'deletionProtection', name: 'Deletion protection', how: 'restore', read: (d) => d.DeletionProtection, set: (v) => ({ DeletionProtection: v }),
+    note: 'Turned off on the renamed original just before it is deleted; kept on the restored DB.',
+  },
+  { key: 'iamAuth', name: 'IAM database authentication', how: 'restore', read: (d) => d.IAMDatabaseAuthenticationEnabled, set: (v) => ({ EnableIAMDatabaseAuthentication: v }) },
+  { key: 'logExports', name: 'CloudWatch Logs exports', how: 'restore', read: (d) => sorted(d.EnabledCloudwatchLogsExports), set: (v) => ({ EnableCloudwatchLogsExports: v }) },
+  { key: 'autoMinorVersionUpgrade', name: 'Auto minor version upgrade', how: 'restore', read: (d) => d.AutoMinorVersionUpgrade, set: (v) => ({ AutoMinorVersionUpgrade: v }) },
+  { key: 'caCertificate', name: 'CA certificate', how: 'restore', read: (d) => d.CACertificateIdentifier, set: (v) => ({ CACertificateIdentifier: v }) },
+  { key: 'networkType', name: 'Network type (IPv4 / dual-stack)', how: 'restore', read: (d) => d.NetworkType, set: (v) => ({ NetworkType: v }) },
+  { key: 'licenseModel', name: 'License model', how: 'restore', read: (d) => d.LicenseModel, set: (v) => ({ LicenseModel: v }) },
+  {
+    key: 'processorFeatures', name: 'Processor features (Oracle)', how: 'restore',
+    read: (d) => (d.ProcessorFeatures && d.ProcessorFeatures.length > 0 ? d.ProcessorFeatures.map((p) => ({ Name: p.Name, Value: p.Value })) : undefined),
+    set: (v) => ({ ProcessorFeatures: v, UseDefaultProcessorFeatures: false }),
+  },
+  {
+    key: 'domain', name: 'Active Directory domain', how: 'restore',
+    read: (d) => {
+      const m = d.DomainMemberships?.find((x) => x.Status !== 'removing' && x.Status !== 'removed');
+      if (!m?.Domain) return undefined;
+      return { Domain: m.Domain, DomainIAMRoleName: m.IAMRoleName, DomainFqdn: m.FQDN, DomainOu: m.OU, DomainAuthSecretArn: m.AuthSecretArn, DomainDnsIps: m.DnsIps };
+    },
+    set: (v) => ({ ...v }),
+  },
+  { key: 'dedicatedLogVolume', name: 'Dedicated log volume', how: 'restore', read: (d) => d.DedicatedLogVolume, set: (v) => ({ DedicatedLogVolume: v }) },
+  { key: 'engineLifecycleSupport', name: 'Engine lifecycle support (extended support)', how: 'restore', read: (d) => d.EngineLifecycleSupport, set: (v) => ({ EngineLifecycleSupport: v }) },
+  { key: 'customerOwnedIp', name: 'Customer-owned IP (Outposts)', how: 'restore', read: (d) => d.CustomerOwnedIpEnabled || undefined, set: (v) => ({ EnableCustomerOwnedIp: v }) },
+  { key: 'backupTarget', name: 'Backup target (Outposts)', how: 'restore', read: (d) => d.BackupTarget, set: (v) => ({ BackupTarget: v }) },
+  { key: 'customIamInstanceProfile', name: 'Custom IAM instance profile (RDS Custom)', how: 'restore', read: (d) => d.CustomIamInstanceProfile, set: (v) => ({ CustomIamInstanceProfile: v }) },
+  { key: 'backupRetention', name: 'Backup retention period', how: 'modify', read: (d) => d.BackupRetentionPeriod, set: (v) => ({ BackupRetentionPeriod: v }) },
+  { key: 'backupWindow', name: 'Preferred backup window', how: 'modify', read: (d) => d.PreferredBackupWindow, set: (v) => ({ PreferredBackupWindow: v }) },
+  { key: 'maintenanceWindow', name: 'Preferred maintenance window', how: 'modify', read: (d) => d.PreferredMaintenanceWindow, set: (v) => ({ PreferredMaintenanceWindow: v }) },
+  {
+    key: 'monitoringInterval', name: 'Enhanced monitoring interval', how: 'modify', read: (d) => d.MonitoringInterval ?? 0,
+    set: (v, c) => (v > 0 ? { MonitoringInterval: v, MonitoringRoleArn: c.monitoringRole as string } : { MonitoringInterval: 0 }),
+  },
+  {
+    key: 'monitoringRole', name: 'Enhanced monitoring role', how: 'modify',
+    read: (d) => ((d.MonitoringInterval ?? 0) > 0 ? d.MonitoringRoleArn : undefined),
+    set: (v, c) => ({ MonitoringRoleArn: v, MonitoringInterval: c.monitoringInterval as number }),
+  },
+  { key: 'performanceInsights', name: 'Performance Insights', how: 'modify', read: (d) => d.PerformanceInsightsEnabled ?? false, set: (v) => ({ EnablePerformanceInsights: v }) },
+  {
+    key: 'performanceInsightsKmsKey', name: 'Performance Insights KMS key', how: 'modify',
+    read: (d) => (d.PerformanceInsightsEnabled ? d.PerformanceInsightsKMSKeyId : undefined),
+    set: (v) => ({ EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: v }),
+  },
+  {
+    key: 'performanceInsightsRetention', name: 'Performance Insights retention', how: 'modify',
+    read: (d) => (d.PerformanceInsightsEnabled ? d.PerformanceInsightsRetentionPeriod : undefined),
+    set: (v) => ({ EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: v }),
+  },
+  { key: 'databaseInsightsMode', name: 'Database Insights mode', how: 'modify', read: (d) => d.DatabaseInsightsMode, set: (v) => ({ DatabaseInsightsMode: v }) },
+];
+
+/** What the restore cannot keep, or brings from the snapshot by itself, and why. */
+export const INSTANCE_UNKEPT: UnkeptAttribute[] = [
+  { name: 'Engine, engine version', how: 'snapshot', note: 'The restore brings back the snapshot\'s engine version: that is the point of a restore. An upgrade done after the snapshot is not replayed.' },
+  { name: 'Master username, DB name, character set, time zone', how: 'snapshot', note: 'Fixed at creation; come from the snapshot.' },
+  { name: 'Storage encryption and its KMS key', how: 'snapshot', note: 'Come from the snapshot.' },
+  { name: 'Master user password', how: 'snapshot', note: 'The snapshot\'s password. Not readable, so it cannot be carried.' },
+  { name: 'Secrets Manager–managed master password (ManageMasterUserPassword)', how: 'not kept', note: 'RDS would create a new secret with a new ARN, and the original\'s secret goes with the original; the restored DB keeps the snapshot\'s password instead. Re-enable it after the restore if you use it.' },
+  { name: 'TDE credential (Oracle, SQL Server)', how: 'not kept', note: 'Its password cannot be read back from RDS.' },
+  { name: 'Read replicas', how: 'not kept', note: 'Replicas follow their source by identity, not by name; a DB with read replicas is refused before any change.' },
+  { name: 'DB security groups (EC2-Classic)', how: 'not kept', note: 'EC2-Classic is retired.' },
+  { name: 'Additional storage volumes', how: 'not kept', note: 'Not yet supported by this pipeline.' },
+  { name: 'Capacity reservation', how: 'not kept', note: 'Not reported by DescribeDBInstances.' },
+  { name: 'Automated backups and events of the old DB', how: 'not kept', note: 'They belong to the old DB. Its automated backups are retained after it is deleted (DeleteAutomatedBackups: false) until their retention period ends.' },
+];
+
+/** Read the configuration the pipeline keeps from a described instance. */
+export function captureInstanceConfig(db: DBInstance): InstanceConfig {
+  const config: InstanceConfig = { engine: db.Engine };
+  for (const attribute of INSTANCE_ATTRIBUTES) {
+    const value = attribute.read(db);
+    if (value !== undefined && value !== null) config[attribute.key] = value;
+  }
+  return config;
+}
+
+function merge(config: InstanceConfig, how: 'restore' | 'modify', only?: Set<string>): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const attribute of INSTANCE_ATTRIBUTES) {
+    if (attribute.how !== how || (only && !only.has(attribute.key))) continue;
+    const value = config[attribute.key];
+    if (value === undefined) continue;
+    Object.assign(params, attribute.set(value, config));
+  }
+  return params;
+}
+
+/** The RestoreDBInstanceFromDBSnapshot fields that carry the captured configuration. */
+export function restoreParams(config: InstanceConfig): RestoreParams {
+  const params = merge(config, 'restore') as RestoreParams;
+  if (params.MultiAZ) delete params.AvailabilityZone;
+  return params;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** Keys of the kept attributes whose value on `db` differs from the captured configuration. */
+export function configDrift(config: InstanceConfig, db: DBInstance, how?: 'restore' | 'modify'): string[] {
+  return INSTANCE_ATTRIBUTES
+    .filter((a) => (how === undefined || a.how === how) && config[a.key] !== undefined)
+    .filter((a) => Object.keys(a.set(config[a.key], config)).length > 0) // settable here (not gp3 baseline IOPS)
+    .filter((a) => !same(a.read(db), config[a.key]))
+    .map((a) => a.key);
+}
+
+/**
+ * The ModifyDBInstance fields still needed after the restore: only the
+ * attributes that differ on the restored instance `db`. Empty when nothing is left to do.
+ */
+export function modifyParams(config: InstanceConfig, db: DBInstance): ModifyParams {
+  const drift = new Set(configDrift(config, db, 'modify'));
+  return merge(config, 'modify', drift) as ModifyParams;
+}

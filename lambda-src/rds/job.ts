@@ -1,0 +1,66 @@
+import type { RestoreInput } from '../../src/input-rules';
+import type { InstanceConfig } from './instance-config';
+
+/**
+ * The one document that flows through the state machine. The input fields come
+ * first; each step adds its result under its own key and never replaces the
+ * whole document.
+ */
+export interface Job extends RestoreInput {
+  /** The configuration captured before any change (`Capture ...`). */
+  readonly original?: Original;
+  /** The snapshot the restore uses. */
+  readonly snapshot?: SnapshotRef;
+  /** Where the original was renamed to. */
+  readonly temp?: TempRef;
+  /** The DB the restore created under the original identifier. */
+  readonly restored?: RestoredRef;
+  /** The error that sent the execution to its failure path. */
+  readonly error?: StepError;
+  /** The error that stopped the rollback, if it failed. */
+  readonly rollbackError?: StepError;
+}
+
+export interface Original {
+  /** DbiResourceId: it never changes across renames, so it tells the original apart from a restored DB. */
+  readonly resourceId: string;
+  readonly endpoint?: string;
+  readonly engine: string;
+  readonly config: InstanceConfig;
+}
+
+export interface SnapshotRef {
+  readonly id: string;
+  readonly arn?: string;
+  readonly createdAt?: string;
+  /** True when this execution made it. */
+  readonly created: boolean;
+}
+
+export interface TempRef {
+  readonly identifier: string;
+}
+
+export interface RestoredRef {
+  /** DbiResourceId of the DB the restore created: the only DB the rollback may delete. */
+  readonly resourceId: string;
+}
+
+/** What Step Functions puts at a Catch's ResultPath. */
+export interface StepError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/** The message of a caught error, without a stack trace or JSON wrapper. */
+export function errorMessage(error: StepError | undefined): string {
+  if (!error) return 'unknown error';
+  const cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause);
+    if (parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not the Lambda JSON envelope: the cause is the message itself
+  }
+  return cause.split('\n')[0] || error.Error;
+}

@@ -1,0 +1,11 @@
+/**
+ * Error names shared by the state machine (Retry, Catch) and the handlers.
+ * Plain TypeScript, importable from `lambda-src/`.
+ */
+
+/** Throttled by the RDS API ("Rate exceeded"): retried with back-off on every RDS step. */
+export const RDS_THROTTLED = 'RdsThrottled';
+/** A transient network or 5xx fault calling AWS: retried like throttling. */
+export const RDS_UNAVAILABLE = 'RdsUnavailable';
+/** A wait passed its maximum: the execution takes its failure path. */
+export const WAIT_TIMED_OUT = 'WaitTimedOut';

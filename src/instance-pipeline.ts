@@ -1,0 +1,132 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FailurePath, FailurePhase } from './failure-path';
+import { invoke } from './invoke';
+import { PollingOptions, resolvePolling } from './polling';
+import { RestoreHandlers } from './restore-handlers';
+import { WaitCheck, waitUntil } from './wait-until';
+
+/** Props for `InstanceRestorePipeline`. */
+export interface InstanceRestorePipelineProps {
+  /** The handler functions the states invoke. */
+  readonly handlers: RestoreHandlers;
+  /** Where failures end. */
+  readonly failurePath: FailurePath;
+  /**
+   * How the waits poll.
+   * @default - see `PollingOptions`
+   */
+  readonly polling?: PollingOptions;
+}
+
+/** Every wait of the branch (5 forward, 4 in rollback): sizes the history check, conservatively. */
+const WAITS_IN_ONE_RUN = 9;
+
+/**
+ * The DB-instance branch of the state machine: capture → snapshot (create or
+ * find) → rename out of the way → restore under the original identifier →
+ * apply the rest of the configuration → verify → delete the old instance.
+ * Between the rename and the verified restore, failures roll back.
+ */
+export class InstanceRestorePipeline extends Construct {
+  /** The first state of the branch. */
+  public readonly startState: sfn.IChainable;
+
+  constructor(scope: Construct, id: string, props: InstanceRestorePipelineProps) {
+    super(scope, id);
+    const h = props.handlers;
+    const failure = props.failurePath;
+    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN);
+    const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
+      waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
+
+    const unchanged = failure.report(FailurePhase.UNCHANGED);
+    const restoredFailure = failure.report(FailurePhase.RESTORED);
+    const rollback = this.rollback(h, wait, failure);
+    const guard = <T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable): T => {
+      task.addCatch(onError, { resultPath: '$.error' });
+      return task;
+    };
+
+    // Before any change.
+    const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, undefined, '$.original'), unchanged);
+    const takeSnapshot = guard(invoke(this, 'Take a new snapshot', h.snapshot, {
+      'op': 'create', 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime',
+    }, '$.snapshot'), unchanged);
+    const pruneSnapshots = guard(invoke(this, 'Delete older snapshots', h.snapshot, {
+      'op': 'prune', 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
+    }, '$.pruned'), unchanged);
+    const findSnapshot = guard(invoke(this, 'Find the snapshot to restore', h.snapshot, {
+      'op': 'find', 'identifier.$': '$.identifier', 'engine.$': '$.original.engine',
+    }, '$.snapshot'), unchanged);
+
+    // From the rename until the restored instance is available: failures roll back.
+    const renameOut = guard(invoke(this, 'Rename the instance out of the way', h.rename, {
+      'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
+    }, '$.temp'), rollback);
+    const restore = guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore, {
+      'identifier.$': '$.identifier', 'snapshotId.$': '$.snapshot.id',
+      'originalResourceId.$': '$.original.resourceId', 'config.$': '$.original.config',
+    }, '$.restored'), rollback);
+
+    // After the restored instance is available: no rollback, the restored instance serves.
+    const restoredArgs = { 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
+    const applyConfig = guard(invoke(this, 'Apply the settings the restore cannot carry', h.applyConfig,
+      { op: 'apply', ...restoredArgs }, '$.applied'), restoredFailure);
+    const verify = guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
+      { op: 'verify', ...restoredArgs }, '$.verified'), restoredFailure);
+    const deleteOld = guard(invoke(this, 'Delete the old instance', h.delete, {
+      'op': 'old', 'identifier.$': '$.identifier', 'temp.$': '$.temp.identifier',
+      'originalResourceId.$': '$.original.resourceId', 'restoredResourceId.$': '$.restored.resourceId',
+    }, '$.deletedOld'), restoredFailure);
+
+    const restoreChain = sfn.Chain.start(renameOut)
+      .next(wait('renamed instance', { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }, rollback))
+      .next(restore)
+      .next(wait('restored instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId', until: 'available' }, rollback))
+      .next(applyConfig)
+      .next(wait('restored settings', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId', until: 'available' }, restoredFailure))
+      .next(verify)
+      .next(deleteOld)
+      .next(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure))
+      .next(new sfn.Succeed(this, 'Restored'));
+
+    const snapshotChain = sfn.Chain.start(takeSnapshot)
+      .next(wait('new snapshot', { resource: 'snapshot', identifierPath: '$.snapshot.id', until: 'available' }, unchanged))
+      .next(pruneSnapshots)
+      .next(new sfn.Choice(this, 'Only a snapshot?')
+        .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), new sfn.Succeed(this, 'Snapshot taken'))
+        .otherwise(restoreChain));
+
+    this.startState = sfn.Chain.start(capture).next(new sfn.Choice(this, 'Which task?')
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain))
+      .otherwise(snapshotChain));
+  }
+
+  /**
+   * Undo a failed restore: delete only the DB the restore created, put the
+   * original back under its identifier, wait until it is available.
+   */
+  private rollback(h: RestoreHandlers, wait: WaitFn, failure: FailurePath): sfn.IChainable {
+    const failed = failure.report(FailurePhase.ROLLBACK_FAILED);
+    const step = <T extends sfn.TaskStateBase>(task: T): T => {
+      task.addCatch(failed, { resultPath: '$.rollbackError' });
+      return task;
+    };
+    const waitOrFail = (subject: string, check: WaitCheck) => wait(subject, check, failed, '$.rollbackError');
+    const discard = step(invoke(this, 'Delete the partly restored instance', h.delete,
+      { 'op': 'partial', 'job.$': '$' }, '$.discarded'));
+    const renameBack = step(invoke(this, 'Rename the original back', h.rename,
+      { 'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId' }, '$.renamedBack'));
+    return sfn.Chain
+      .start(waitOrFail('partly restored instance', { resource: 'instance', identifierPath: '$.identifier', until: 'settled' }))
+      .next(discard)
+      .next(waitOrFail('discarded instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'gone' }))
+      .next(waitOrFail('renamed original', { resource: 'instance', resourceIdPath: '$.original.resourceId', until: 'available' }))
+      .next(renameBack)
+      .next(waitOrFail('original under its identifier', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }))
+      .next(failure.report(FailurePhase.ROLLED_BACK));
+  }
+}
+
+type WaitFn = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath?: string) => sfn.Chain;

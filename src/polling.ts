@@ -1,0 +1,80 @@
+import { Duration } from 'aws-cdk-lib';
+
+/** How every wait of the pipeline polls. */
+export interface PollingOptions {
+  /**
+   * The first interval between status checks.
+   * @default Duration.seconds(30)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * The longest interval between status checks; the interval grows by
+   * `pollBackoffRate` up to this.
+   * @default Duration.minutes(5)
+   */
+  readonly maxPollInterval?: Duration;
+  /**
+   * How much the interval grows after each check (1 = no back-off).
+   * @default 1.5
+   */
+  readonly pollBackoffRate?: number;
+  /**
+   * The longest any one wait may last (a rename, a restore, a deletion...).
+   * Past it the execution takes its failure path (rollback when the database
+   * was renamed). A restore that takes 3 hours fits the default.
+   * @default Duration.hours(6)
+   */
+  readonly maxWait?: Duration;
+}
+
+/** Step Functions' limit of events in one Standard execution's history. */
+export const HISTORY_EVENT_LIMIT = 25_000;
+/** History events one poll costs: Wait (2), Lambda Task (5), Choice (2). */
+export const EVENTS_PER_POLL = 9;
+
+/** Resolved polling settings, in seconds. The `check-status` handler reads the same shape. */
+export interface PollPolicy {
+  readonly first: number;
+  readonly max: number;
+  readonly rate: number;
+  readonly maxWait: number;
+}
+
+/** How many polls a wait of `maxWait` seconds makes at most. */
+export function pollsForWait(policy: PollPolicy): number {
+  let polls = 0;
+  let elapsed = 0;
+  let interval = policy.first;
+  while (elapsed < policy.maxWait) {
+    elapsed += interval;
+    polls += 1;
+    interval = Math.min(policy.max, Math.max(1, Math.round(interval * policy.rate)), Math.max(1, policy.maxWait - elapsed));
+  }
+  return polls;
+}
+
+/**
+ * Resolve and check the polling props. `waitsInOneRun` is how many waits the
+ * longest path through the state machine has, so that even if every one of
+ * them ran to `maxWait` the execution stays far below the history limit.
+ */
+export function resolvePolling(options: PollingOptions, waitsInOneRun: number): PollPolicy {
+  const seconds = (d: Duration) => d.toMilliseconds() / 1000;
+  const first = seconds(options.pollInterval ?? Duration.seconds(30));
+  const max = seconds(options.maxPollInterval ?? Duration.minutes(5));
+  const rate = options.pollBackoffRate ?? 1.5;
+  const maxWait = seconds(options.maxWait ?? Duration.hours(6));
+  if (first < 1 || !Number.isInteger(first)) throw new Error(`pollInterval must be a whole number of seconds, at least 1 (got ${first} s)`);
+  if (!Number.isInteger(max) || !Number.isInteger(maxWait)) throw new Error('maxPollInterval and maxWait must be whole numbers of seconds');
+  if (max < first) throw new Error(`maxPollInterval (${max} s) must be at least pollInterval (${first} s)`);
+  if (!(rate >= 1 && rate <= 10)) throw new Error(`pollBackoffRate must be between 1 and 10 (got ${rate})`);
+  if (maxWait < first) throw new Error(`maxWait (${maxWait} s) must be at least pollInterval (${first} s)`);
+  if (maxWait > 7 * 24 * 3600) throw new Error(`maxWait must be at most 7 days (got ${maxWait} s)`);
+  const policy = { first, max, rate, maxWait };
+  const events = pollsForWait(policy) * EVENTS_PER_POLL * waitsInOneRun;
+  if (events > HISTORY_EVENT_LIMIT * 0.8) {
+    throw new Error(`maxWait / maxPollInterval allow ${events} history events in one execution, past 80% of Step Functions' ${HISTORY_EVENT_LIMIT}: `
+      + 'raise maxPollInterval or pollBackoffRate, or lower maxWait');
+  }
+  return policy;
+}

@@ -1,0 +1,59 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { invoke } from './invoke';
+import type { PollPolicy } from './polling';
+
+/** What a wait checks: the payload of the `check-status` handler, less the progress. */
+export interface WaitCheck {
+  readonly resource: 'instance' | 'snapshot';
+  /** JSONPath of the identifier to look up. */
+  readonly identifierPath?: string;
+  /** JSONPath of the DbiResourceId the instance must have. */
+  readonly resourceIdPath?: string;
+  readonly until: 'available' | 'settled' | 'gone';
+}
+
+export interface WaitUntilProps {
+  readonly check: WaitCheck;
+  readonly checkFunction: lambda.IFunction;
+  readonly policy: PollPolicy;
+  /** Where an error (a failed status, `WaitTimedOut`) goes. */
+  readonly onError: sfn.IChainable;
+  /** Where the error is put for `onError`. */
+  readonly errorPath: string;
+}
+
+/**
+ * The one wait fragment: Wait (back-off interval) → status check → done?
+ * No Lambda sleeps: each poll is a Wait state plus a short check, and past the
+ * maximum wait the check raises `WaitTimedOut` into `onError`.
+ *
+ * `subject` names the states: "Wait for renamed instance", "Check renamed
+ * instance", "Is renamed instance ready?".
+ */
+export function waitUntil(scope: Construct, subject: string, props: WaitUntilProps): sfn.Chain {
+  const start = new sfn.Pass(scope, `Start waiting for ${subject}`, {
+    result: sfn.Result.fromObject({ elapsed: 0, interval: props.policy.first }),
+    resultPath: '$.wait',
+  });
+  const wait = new sfn.Wait(scope, `Wait for ${subject}`, {
+    time: sfn.WaitTime.secondsPath('$.wait.interval'),
+  });
+  const payload: Record<string, unknown> = {
+    subject,
+    resource: props.check.resource,
+    until: props.check.until,
+    wait: sfn.JsonPath.objectAt('$.wait'),
+    policy: props.policy,
+  };
+  if (props.check.identifierPath) payload.identifier = sfn.JsonPath.stringAt(props.check.identifierPath);
+  if (props.check.resourceIdPath) payload.resourceId = sfn.JsonPath.stringAt(props.check.resourceIdPath);
+  const check = invoke(scope, `Check ${subject}`, props.checkFunction, payload, '$.wait');
+  check.addCatch(props.onError, { resultPath: props.errorPath });
+  const ready = new sfn.Choice(scope, `Is ${subject} ready?`)
+    .when(sfn.Condition.booleanEquals('$.wait.done', false), wait);
+  start.next(wait).next(check).next(ready);
+  // The Choice's default (the wait is over) becomes whatever follows this chain.
+  return sfn.Chain.custom(start, ready.afterwards({ includeOtherwise: true }).endStates, ready);
+}

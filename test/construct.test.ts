@@ -1,0 +1,132 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { definitionFrom } from './sim/run-pipeline';
+
+function synth(props: TrapheusRestoreProps = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const restore = new TrapheusRestore(stack, 'Restore', props);
+  return { stack, restore, template: Template.fromStack(stack) };
+}
+
+/** Asset hashes change with every handler edit; the snapshot is about structure. */
+expect.addSnapshotSerializer({
+  test: (v) => typeof v === 'string' && /[0-9a-f]{64}/.test(v),
+  print: (v) => JSON.stringify((v as string).replace(/[0-9a-f]{64}/g, '[ASSET-HASH]')),
+});
+
+describe('TrapheusRestore', () => {
+  test('creates one state machine and one function per handler, on Node.js 22 arm64', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 9);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 60,
+      Environment: { Variables: Match.objectLike({ PIPELINE_ID: Match.stringLikeRegexp('Restore') }) },
+    });
+  });
+
+  test('uses no fixed resource names, so two pipelines fit in one stack and account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    new TrapheusRestore(stack, 'A');
+    new TrapheusRestore(stack, 'B');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.allResourcesProperties('AWS::StepFunctions::StateMachine', { StateMachineName: Match.absent() });
+    template.allResourcesProperties('AWS::Lambda::Function', { FunctionName: Match.absent() });
+    const ids = new Set(Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((r: any) => r.Properties.Environment.Variables.PIPELINE_ID));
+    expect(ids.size).toBe(2);
+  });
+
+  test('exposes the state machine and grants start', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const restore = new TrapheusRestore(stack, 'Restore', { stateMachineName: 'nightly-reset' });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    restore.grantStartExecution(role);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'nightly-reset' });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('StateMachine') } })] },
+    });
+  });
+
+  test('validates the input first, and retries RDS throttling with back-off on every RDS task', () => {
+    const { stack } = synth();
+    const { asl } = definitionFrom(stack);
+    expect(asl.StartAt).toBe('Validate the input');
+    const tasks = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(20);
+    for (const [name, state] of tasks) {
+      const throttling = state.Retry.find((r: any) => r.ErrorEquals.includes('RdsThrottled'));
+      expect({ name, throttling }).toEqual({
+        name,
+        throttling: { ErrorEquals: ['RdsThrottled', 'RdsUnavailable'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 6, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+      });
+    }
+  });
+
+  test('every wait is a Wait state plus a status check; no wait happens inside a Lambda', () => {
+    const { stack } = synth({ pollInterval: Duration.seconds(20), maxPollInterval: Duration.minutes(4), pollBackoffRate: 2, maxWait: Duration.hours(3) });
+    const { asl } = definitionFrom(stack);
+    const waits = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Wait');
+    expect(waits.length).toBe(9);
+    for (const [name, wait] of waits) {
+      expect(wait.SecondsPath).toBe('$.wait.interval');
+      const check = asl.States[wait.Next];
+      expect(check.Type).toBe('Task');
+      expect(check.Parameters.policy).toEqual({ first: 20, max: 240, rate: 2, maxWait: 10800 });
+      expect(name.replace('Wait for ', 'Check ')).toBe(wait.Next);
+    }
+  });
+
+  test('failures end in a Fail state that carries the original error and the report as cause', () => {
+    const { stack } = synth();
+    const { asl } = definitionFrom(stack);
+    expect(asl.States['Restore failed']).toEqual({ Type: 'Fail', ErrorPath: '$.outcome.error', CausePath: '$.outcome.cause' });
+    const reports = Object.keys(asl.States).filter((n) => n.startsWith('Report '));
+    expect(reports.sort()).toEqual([
+      'Report the failed rollback', 'Report the failure after the restore', 'Report the refused input',
+      'Report the rollback', 'Report the unchanged database',
+    ]);
+  });
+
+  test('each function role holds only the RDS actions its handler calls', () => {
+    const { template } = synth();
+    const policies = template.findResources('AWS::IAM::Policy');
+    const actions = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action)));
+    expect(actions).not.toContain('rds:*');
+    expect(actions.filter((a: string) => a === 'rds:DeleteDBInstance')).toHaveLength(1);
+    expect(actions.filter((a: string) => a === 'rds:RestoreDBInstanceFromDBSnapshot')).toHaveLength(1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'iam:PassRole',
+          Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } },
+        })]),
+      },
+    });
+  });
+
+  test.each([
+    [{ pollInterval: Duration.millis(500) }, /pollInterval must be a whole number of seconds, at least 1/],
+    [{ pollInterval: Duration.minutes(10), maxPollInterval: Duration.minutes(1) }, /maxPollInterval \(60 s\) must be at least pollInterval/],
+    [{ pollBackoffRate: 0.5 }, /pollBackoffRate must be between 1 and 10/],
+    [{ maxWait: Duration.days(30) }, /maxWait must be at most 7 days/],
+    [{ maxWait: Duration.seconds(5) }, /maxWait \(5 s\) must be at least pollInterval/],
+    [{ maxWait: Duration.days(7), maxPollInterval: Duration.seconds(30) }, /history events/],
+    [{ stateMachineName: 'bad name!' }, /stateMachineName/],
+  ] as [TrapheusRestoreProps, RegExp][])('refuses bad props at synth: %j', (props, why) => {
+    expect(() => synth(props)).toThrow(why);
+  });
+
+  test('matches the snapshot (asset hashes stripped)', () => {
+    expect(synth().template.toJSON()).toMatchSnapshot();
+  });
+});

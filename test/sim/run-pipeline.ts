@@ -1,0 +1,265 @@
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { TrapheusRestore, TrapheusRestoreProps } from '../../src';
+import type { RdsSimulator } from './rds-sim';
+// aws-local-stepfunctions is an ES module with a CommonJS build.
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
+
+/**
+ * Runs the REAL synthesized state machine definition with the REAL handlers
+ * from lambda-src/ against the in-memory RDS, on its simulated clock:
+ * - the definition is the `DefinitionString` of the synthesized template;
+ * - each Lambda task runs the module named by its function (the generated
+ *   function constructs describe themselves as `lambda-src/<name>.lambda.ts`),
+ *   with the function's environment, JSON in and out, and errors shaped as
+ *   Lambda shapes them (Cause is the JSON envelope with a stack trace);
+ * - each Wait advances the simulated clock by its real duration (no real
+ *   sleeping), and so does each retry interval and each Lambda invocation.
+ */
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+/** The stack a test or the demo runs: one TrapheusRestore in a fresh App. */
+export function buildStack(props: TrapheusRestoreProps = {}): { stack: Stack; restore: TrapheusRestore } {
+  const app = new App();
+  const stack = new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+  const restore = new TrapheusRestore(stack, 'Restore', props);
+  return { stack, restore };
+}
+
+interface LambdaResource {
+  logicalId: string;
+  module: string;
+  env: Record<string, string>;
+}
+
+export interface Definition {
+  asl: any;
+  /** Function ARN in the definition → the function behind it. */
+  functions: Map<string, LambdaResource>;
+}
+
+function resolve(part: any): string {
+  if (typeof part === 'string') return part;
+  if (part?.Ref === 'AWS::Partition') return 'aws';
+  if (part?.Ref === 'AWS::Region') return REGION;
+  if (part?.Ref === 'AWS::AccountId') return ACCOUNT;
+  if (part?.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  if (part?.['Fn::GetAtt']?.[1] === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${part['Fn::GetAtt'][0]}`;
+  throw new Error(`run-pipeline: cannot resolve ${JSON.stringify(part)} in the definition`);
+}
+
+/** The state machine definition and its functions, read from the synthesized template. */
+export function definitionFrom(stack: Stack): Definition {
+  const template = Template.fromStack(stack).toJSON();
+  const resources: Record<string, any> = template.Resources;
+  const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`run-pipeline: expected one state machine, found ${machines.length}`);
+  const body = machines[0].Properties.DefinitionString;
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map(resolve).join(body['Fn::Join'][0]);
+  const functions = new Map<string, LambdaResource>();
+  for (const [logicalId, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const source = /^(lambda-src\/[\w-]+)\.lambda\.ts$/.exec(r.Properties.Description ?? '');
+    if (!source) continue;
+    functions.set(resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }), {
+      logicalId,
+      module: path.join(__dirname, '..', '..', `${source[1]}.lambda`),
+      env: r.Properties.Environment?.Variables ?? {},
+    });
+  }
+  return { asl: JSON.parse(text), functions };
+}
+
+export interface TimelineEntry {
+  /** Simulated seconds since the start of the execution. */
+  at: number;
+  state: string;
+  type: string;
+  /** For Wait states: seconds waited. For retries: the retry interval. */
+  seconds?: number;
+  /** For tasks: the error, when the handler threw. */
+  error?: string;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: any;
+  error?: string;
+  cause?: string;
+  timeline: TimelineEntry[];
+  /** States entered plus retries: what Step Functions bills as state transitions. */
+  transitions: number;
+  /** History events the execution would have in Step Functions (approximate: per state type). */
+  historyEvents: number;
+  lambdaInvocations: number;
+  /** Simulated seconds from start to end. */
+  seconds: number;
+  /** The names of the states entered, in order. */
+  path: string[];
+}
+
+export interface RunOptions {
+  /** Simulated duration of one Lambda invocation. @default 1 */
+  lambdaSeconds?: number;
+  /** Execution name (the snapshot name uses its start time). */
+  name?: string;
+}
+
+function valueAt(doc: any, jsonPath: string): any {
+  return jsonPath.replace(/^\$\.?/, '').split('.').filter(Boolean).reduce((v, k) => v?.[k], doc);
+}
+
+/** Every state of the definition, nested ones included, by name. */
+function allStates(asl: any, into = new Map<string, any>()): Map<string, any> {
+  for (const [name, state] of Object.entries<any>(asl.States)) {
+    into.set(name, state);
+    for (const branch of state.Branches ?? []) allStates(branch, into);
+    if (state.Iterator) allStates(state.Iterator, into);
+    if (state.ItemProcessor) allStates(state.ItemProcessor, into);
+  }
+  return into;
+}
+
+const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Succeed: 2, Fail: 1, Parallel: 2, Map: 2 };
+
+function lambdaError(err: unknown): Error {
+  const e = err as Error;
+  const envelope = { errorType: e?.name ?? 'Error', errorMessage: e?.message ?? String(err), trace: String(e?.stack ?? '').split('\n') };
+  const out = new Error(JSON.stringify(envelope));
+  out.name = envelope.errorType;
+  return out;
+}
+
+/**
+ * Run one execution of `stack`'s state machine with `input`, against `sim`
+ * (which must be installed). Resolves when the execution ends, SUCCEEDED or FAILED.
+ */
+export async function runPipeline(source: Stack | Definition, input: unknown, sim: RdsSimulator, options: RunOptions = {}): Promise<RunResult> {
+  const definition = source instanceof Stack ? definitionFrom(source) : source;
+  const states = allStates(definition.asl);
+  const clock = sim.clock;
+  const startedAt = clock.elapsed;
+  const lambdaSeconds = options.lambdaSeconds ?? 1;
+  const timeline: TimelineEntry[] = [];
+  const path: string[] = [];
+  let transitions = 0;
+  let historyEvents = 2;
+  let lambdaInvocations = 0;
+  /** StateEntered + StateRetried events seen per state, and invocations made per state. */
+  const seen = new Map<string, number>();
+  const invoked = new Map<string, number>();
+  const see = (name: string) => seen.set(name, (seen.get(name) ?? 0) + 1);
+  let final: { status: 'SUCCEEDED' | 'FAILED'; output?: any; error?: string; cause?: string } | undefined;
+
+  const handlers: Record<string, (payload: any) => Promise<any>> = {};
+  for (const [name, state] of states) {
+    if (state.Type !== 'Task') continue;
+    const arn = state.Parameters?.FunctionName ?? state.Resource;
+    const fn = definition.functions.get(arn);
+    if (!fn) throw new Error(`run-pipeline: task "${name}" calls ${arn}, which is not a pipeline function`);
+    handlers[name] = async (payload: any) => {
+      // The event log is read concurrently: let it catch up with this state
+      // (and the Waits before it, which advance the clock) before running.
+      const n = (invoked.get(name) ?? 0) + 1;
+      invoked.set(name, n);
+      for (let i = 0; i < 100 && (seen.get(name) ?? 0) < n; i++) await new Promise((r) => setImmediate(r));
+      if ((seen.get(name) ?? 0) < n) throw new Error(`run-pipeline: the event log did not reach "${name}"`);
+      const env: Record<string, string> = { ...fn.env, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'ASIASIMULATED', AWS_SECRET_ACCESS_KEY: 'simulated' };
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      lambdaInvocations += 1;
+      const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
+      timeline.push(entry);
+      try {
+        const module = require(fn.module);
+        const result = await module.handler(JSON.parse(JSON.stringify(payload)));
+        return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      } catch (err) {
+        entry.error = (err as Error)?.name;
+        throw lambdaError(err);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        clock.advance(lambdaSeconds);
+      }
+    };
+  }
+  const zero = (type: string) => Object.fromEntries([...states].filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
+  const retryZero = Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([n, s]) => [n, s.Retry.map(() => 0)]));
+
+  const machine = new StateMachine(definition.asl, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as any, {
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Restore:${options.name ?? 'sim'}`,
+        Name: options.name ?? 'sim',
+        StartTime: clock.now().toISOString(),
+        Input: input as any,
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
+      } as any,
+    },
+  });
+
+  const consume = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as any;
+      switch (e.type) {
+        case 'StateEntered': {
+          const state = states.get(e.state.name);
+          see(e.state.name);
+          transitions += 1;
+          historyEvents += HISTORY_EVENTS[state?.Type] ?? 2;
+          path.push(e.state.name);
+          if (state?.Type === 'Wait') {
+            const seconds = state.Seconds ?? valueAt(e.state.input, state.SecondsPath);
+            if (typeof seconds !== 'number') throw new Error(`run-pipeline: Wait "${e.state.name}" has no seconds`);
+            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Wait', seconds });
+            clock.advance(seconds);
+          } else if (state?.Type !== 'Task') {
+            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: state?.Type ?? '?' });
+          }
+          break;
+        }
+        case 'StateRetried': {
+          const r = e.retry.retrier;
+          const interval = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** (e.retry.attempt - 1), r.MaxDelaySeconds ?? Infinity);
+          timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Retry', seconds: interval });
+          clock.advance(interval);
+          transitions += 1;
+          historyEvents += 3;
+          see(e.state.name);
+          break;
+        }
+        case 'ExecutionSucceeded':
+          final = { status: 'SUCCEEDED', output: e.output };
+          break;
+        case 'ExecutionFailed':
+          final = { status: 'FAILED', error: e.Error, cause: e.Cause };
+          break;
+      }
+    }
+  })();
+
+  try {
+    await execution.result;
+  } catch {
+    // The outcome comes from the event log's ExecutionFailed.
+  }
+  await consume;
+  if (!final) throw new Error('run-pipeline: the execution did not end');
+  return {
+    ...final,
+    timeline,
+    transitions,
+    historyEvents,
+    lambdaInvocations,
+    seconds: clock.elapsed - startedAt,
+    path,
+  };
+}
