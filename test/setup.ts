@@ -8,3 +8,6 @@ if (typeof (Promise as any).withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
+// The AWS SDK warns once that its Node 20 support ends in 2027: noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -193,7 +193,19 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
   const retryZero = Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([n, s]) => [n, s.Retry.map(() => 0)]));
 
   const machine = new StateMachine(definition.asl, { validationOptions: { checkArn: false } });
-  const execution = machine.run(input as any, {
+  // The engine stamps $$.Execution.StartTime with `new Date()` synchronously
+  // inside run(): let that one reading come from the simulated clock.
+  const RealDate = Date;
+  const simNow = clock.now().getTime();
+  (global as any).Date = class extends RealDate {
+    constructor(...args: any[]) {
+      if (args.length === 0) super(simNow);
+      else super(...(args as [any]));
+    }
+  };
+  let execution: ReturnType<typeof machine.run>;
+  try {
+    execution = machine.run(input as any, {
     overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
     context: {
       Execution: {
@@ -204,7 +216,10 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
         RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
       } as any,
     },
-  });
+    });
+  } finally {
+    (global as any).Date = RealDate;
+  }
 
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
