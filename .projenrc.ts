@@ -35,6 +35,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       noUnusedLocals: true,
     },
   },
+  eslintOptions: {
+    dirs: ['src'],
+    // lambda-src is bundled at build time, so its imports are devDependencies.
+    devdirs: ['lambda-src', 'test', 'demo', 'projenrc', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
@@ -125,6 +132,7 @@ project.addTask('bindings', {
 });
 
 project.tsconfigDev.addInclude('demo/**/*.ts');
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.gitignore.exclude('/assets/', '/cdk.out/', '*.cdk.out/');
 project.npmignore?.exclude('/lambda-src/', '/demo/', '/cdk.out/');
 project.npmignore?.include('/assets/');

@@ -5,12 +5,12 @@
  * RDS is the in-memory simulator on a simulated clock.
  */
 import '../test/setup';
+import { INSTANCE_ATTRIBUTES } from '../lambda-src/rds/instance-config';
 import { formatDuration } from '../test/sim/clock';
 import { seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
 import { clockTime, formatSteps } from '../test/sim/timeline';
-import { INSTANCE_ATTRIBUTES } from '../lambda-src/rds/instance-config';
 
 // The AWS SDK warns that its Node 20 support ends in 2027; the demo's output is about the pipeline.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -1,8 +1,8 @@
 import { DBInstance, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { attempt, isFault, PipelineError } from './rds/errors';
-import type { Job } from './rds/job';
 import { findInstance } from './rds/instances';
+import type { Job } from './rds/job';
 
 export type DeleteEvent =
   /** The renamed original, once its replacement is verified. */

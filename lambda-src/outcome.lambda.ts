@@ -1,6 +1,6 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
-import { errorMessage, Job } from './rds/job';
 import { findInstance } from './rds/instances';
+import { errorMessage, Job } from './rds/job';
 import { tempIdentifier } from './rds/naming';
 
 /**

@@ -1,8 +1,8 @@
 import { DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { attempt, PipelineError } from './rds/errors';
-import type { TempRef } from './rds/job';
 import { findInstance, findInstanceByResourceId } from './rds/instances';
+import type { TempRef } from './rds/job';
 import { tempIdentifier } from './rds/naming';
 
 export interface RenameEvent {

@@ -2,8 +2,8 @@ import { RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { attempt, isFault, PipelineError } from './rds/errors';
 import { InstanceConfig, restoreParams } from './rds/instance-config';
-import type { RestoredRef } from './rds/job';
 import { findInstance } from './rds/instances';
+import type { RestoredRef } from './rds/job';
 
 export interface RestoreEvent {
   readonly identifier: string;

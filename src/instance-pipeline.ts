@@ -65,8 +65,10 @@ export class InstanceRestorePipeline extends Construct {
       'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
     }, '$.temp'), rollback);
     const restore = guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore, {
-      'identifier.$': '$.identifier', 'snapshotId.$': '$.snapshot.id',
-      'originalResourceId.$': '$.original.resourceId', 'config.$': '$.original.config',
+      'identifier.$': '$.identifier',
+      'snapshotId.$': '$.snapshot.id',
+      'originalResourceId.$': '$.original.resourceId',
+      'config.$': '$.original.config',
     }, '$.restored'), rollback);
 
     // After the restored instance is available: no rollback, the restored instance serves.
@@ -76,8 +78,11 @@ export class InstanceRestorePipeline extends Construct {
     const verify = guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
       { op: 'verify', ...restoredArgs }, '$.verified'), restoredFailure);
     const deleteOld = guard(invoke(this, 'Delete the old instance', h.delete, {
-      'op': 'old', 'identifier.$': '$.identifier', 'temp.$': '$.temp.identifier',
-      'originalResourceId.$': '$.original.resourceId', 'restoredResourceId.$': '$.restored.resourceId',
+      'op': 'old',
+      'identifier.$': '$.identifier',
+      'temp.$': '$.temp.identifier',
+      'originalResourceId.$': '$.original.resourceId',
+      'restoredResourceId.$': '$.restored.resourceId',
     }, '$.deletedOld'), restoredFailure);
 
     const restoreChain = sfn.Chain.start(renameOut)

@@ -73,7 +73,9 @@ describe('TrapheusRestore', () => {
   });
 
   test('every wait is a Wait state plus a status check; no wait happens inside a Lambda', () => {
-    const { stack } = synth({ pollInterval: Duration.seconds(20), maxPollInterval: Duration.minutes(4), pollBackoffRate: 2, maxWait: Duration.hours(3) });
+    const { stack } = synth({
+      pollInterval: Duration.seconds(20), maxPollInterval: Duration.minutes(4), pollBackoffRate: 2, maxWait: Duration.hours(3),
+    });
     const { asl } = definitionFrom(stack);
     const waits = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Wait');
     expect(waits.length).toBe(9);

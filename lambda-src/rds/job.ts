@@ -1,5 +1,5 @@
-import type { RestoreInput } from '../../src/input-rules';
 import type { InstanceConfig } from './instance-config';
+import type { RestoreInput } from '../../src/input-rules';
 
 /**
  * The one document that flows through the state machine. The input fields come

@@ -2,11 +2,22 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { captureInstanceConfig, configDrift, modifyParams, restoreParams } from '../../lambda-src/rds/instance-config';
 
 const original: DBInstance = {
-  DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceClass: 'db.r6g.large', MultiAZ: true, AvailabilityZone: 'us-east-1b',
-  DBSubnetGroup: { DBSubnetGroupName: 'private' }, VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-2' }, { VpcSecurityGroupId: 'sg-1' }],
-  StorageType: 'gp3', AllocatedStorage: 100, Iops: 3000, StorageThroughput: 125,
+  DBInstanceIdentifier: 'orders-db',
+  Engine: 'postgres',
+  DBInstanceClass: 'db.r6g.large',
+  MultiAZ: true,
+  AvailabilityZone: 'us-east-1b',
+  DBSubnetGroup: { DBSubnetGroupName: 'private' },
+  VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-2' }, { VpcSecurityGroupId: 'sg-1' }],
+  StorageType: 'gp3',
+  AllocatedStorage: 100,
+  Iops: 3000,
+  StorageThroughput: 125,
   TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'aws:cloudformation:stack-name', Value: 's' }],
-  MonitoringInterval: 15, MonitoringRoleArn: 'arn:aws:iam::1:role/m', PerformanceInsightsEnabled: false, PerformanceInsightsRetentionPeriod: 7,
+  MonitoringInterval: 15,
+  MonitoringRoleArn: 'arn:aws:iam::1:role/m',
+  PerformanceInsightsEnabled: false,
+  PerformanceInsightsRetentionPeriod: 7,
   BackupRetentionPeriod: 14,
 };
 

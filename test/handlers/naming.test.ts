@@ -1,5 +1,5 @@
-import { identifierProblem } from '../../src/input-rules';
 import { legacySnapshotIdentifier, snapshotIdentifier, tempIdentifier } from '../../lambda-src/rds/naming';
+import { identifierProblem } from '../../src/input-rules';
 
 describe('naming', () => {
   test('the temporary identifier is readable when it fits', () => {

@@ -1,6 +1,6 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
-import { snapshotIdentifier, TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 import type { RdsSimulator } from './rds-sim';
+import { snapshotIdentifier, TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 
 const ACCOUNT = '123456789012';
 
@@ -8,7 +8,9 @@ const ACCOUNT = '123456789012';
  * An original with a non-default value for every setting in the retention
  * table (where RDS allows it): a restore that forgets one is caught.
  */
-export function fullyConfiguredInstance(identifier: string, overrides: Partial<DBInstance> = {}): DBInstance & { DBInstanceIdentifier: string; Engine: string } {
+type Spec = DBInstance & { DBInstanceIdentifier: string; Engine: string };
+
+export function fullyConfiguredInstance(identifier: string, overrides: Partial<DBInstance> = {}): Spec {
   return {
     DBInstanceIdentifier: identifier,
     Engine: 'postgres',

@@ -1,9 +1,10 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { TrapheusRestore, TrapheusRestoreProps } from '../../src';
 import type { RdsSimulator } from './rds-sim';
+import { TrapheusRestore, TrapheusRestoreProps } from '../../src';
 // aws-local-stepfunctions is an ES module with a CommonJS build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
 
 /**
@@ -144,7 +145,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
   const startedAt = clock.elapsed;
   const lambdaSeconds = options.lambdaSeconds ?? 1;
   const timeline: TimelineEntry[] = [];
-  const path: string[] = [];
+  const statesEntered: string[] = [];
   let transitions = 0;
   let historyEvents = 2;
   let lambdaInvocations = 0;
@@ -174,6 +175,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
       const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
       timeline.push(entry);
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const module = require(fn.module);
         const result = await module.handler(JSON.parse(JSON.stringify(payload)));
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -206,16 +208,16 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
   let execution: ReturnType<typeof machine.run>;
   try {
     execution = machine.run(input as any, {
-    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
-    context: {
-      Execution: {
-        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Restore:${options.name ?? 'sim'}`,
-        Name: options.name ?? 'sim',
-        StartTime: clock.now().toISOString(),
-        Input: input as any,
-        RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
-      } as any,
-    },
+      overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Restore:${options.name ?? 'sim'}`,
+          Name: options.name ?? 'sim',
+          StartTime: clock.now().toISOString(),
+          Input: input as any,
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
+        } as any,
+      },
     });
   } finally {
     (global as any).Date = RealDate;
@@ -230,7 +232,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
           see(e.state.name);
           transitions += 1;
           historyEvents += HISTORY_EVENTS[state?.Type] ?? 2;
-          path.push(e.state.name);
+          statesEntered.push(e.state.name);
           if (state?.Type === 'Wait') {
             const seconds = state.Seconds ?? valueAt(e.state.input, state.SecondsPath);
             if (typeof seconds !== 'number') throw new Error(`run-pipeline: Wait "${e.state.name}" has no seconds`);
@@ -275,6 +277,6 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
     historyEvents,
     lambdaInvocations,
     seconds: clock.elapsed - startedAt,
-    path,
+    path: statesEntered,
   };
 }

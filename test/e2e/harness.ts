@@ -1,0 +1,46 @@
+import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
+import { RdsSimulator, SimDurations } from '../sim/rds-sim';
+import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
+import type { TrapheusRestoreProps } from '../../src';
+import type { DBInstance } from '@aws-sdk/client-rds';
+
+/** One synthesized definition per test file; a fresh in-memory RDS per test. */
+export class Harness {
+  readonly definition: Definition;
+  readonly pipelineId: string;
+  sim!: RdsSimulator;
+
+  constructor(props: TrapheusRestoreProps = {}) {
+    this.definition = definitionFrom(buildStack(props).stack);
+    this.pipelineId = [...this.definition.functions.values()][0].env.PIPELINE_ID;
+  }
+
+  /** Call in beforeEach. */
+  fresh(durations: Partial<SimDurations> = {}): RdsSimulator {
+    this.sim?.uninstall();
+    this.sim = new RdsSimulator({ durations });
+    this.sim.install();
+    return this.sim;
+  }
+
+  /** Call in afterEach. */
+  done(): void {
+    this.sim?.uninstall();
+  }
+
+  run(input: unknown): Promise<RunResult> {
+    return runPipeline(this.definition, input, this.sim);
+  }
+}
+
+/** What must be the same after a rollback: identity, endpoint, status and every kept setting. */
+export function identity(db: DBInstance | undefined) {
+  if (!db) return undefined;
+  return {
+    identifier: db.DBInstanceIdentifier,
+    resourceId: db.DbiResourceId,
+    status: db.DBInstanceStatus,
+    endpoint: db.Endpoint?.Address,
+    config: captureInstanceConfig(db),
+  };
+}
