@@ -6,10 +6,11 @@ import { PipelineError } from './rds/errors';
  * The error is named for the problem (`InvalidIdentifier`, `InvalidTask`,
  * `InvalidIsCluster`, `InvalidInput`) and the message names each field at fault.
  */
-export async function handler(event: unknown): Promise<RestoreInput> {
-  const problems = inputProblems(event);
+export async function handler(event: { input: unknown }): Promise<RestoreInput> {
+  const problems = inputProblems(event.input);
   if (problems.length > 0) {
     throw new PipelineError(problems[0].error, problems.map((p) => p.message).join(' '));
   }
-  return event as RestoreInput;
+  const { identifier, task, isCluster } = event.input as RestoreInput;
+  return { identifier, task, isCluster };
 }

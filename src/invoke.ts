@@ -7,7 +7,7 @@ import { RDS_THROTTLED, RDS_UNAVAILABLE } from './error-names';
 
 /**
  * A Lambda task of the pipeline: the handler gets `payload` (or the whole job),
- * its result goes under `resultPath`, and RDS throttling and transient faults
+ * its result goes under `resultPath` (or replaces the state), and RDS throttling and transient faults
  * are retried with exponential back-off and jitter (6 tries over about 2 minutes).
  */
 export function invoke(
@@ -15,7 +15,7 @@ export function invoke(
   name: string,
   fn: lambda.IFunction,
   payload: Record<string, unknown> | undefined,
-  resultPath: string,
+  resultPath?: string,
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,

@@ -47,8 +47,14 @@ export class TrapheusRestore extends Construct {
       polling: props,
     });
 
-    const validate = invoke(this, 'Validate the input', this.handlers.validateInput, undefined, sfn.JsonPath.DISCARD);
-    validate.addCatch(this.failurePath.report(FailurePhase.REFUSED), { resultPath: '$.error' });
+    // The input may be anything (null, a string...): the handler reads it from
+    // the context object, and a refusal replaces the state with an object
+    // holding the error, so no path is ever applied to a non-object input.
+    // Validation returns the clean input, which becomes the job document.
+    // (No ResultPath on either means "$": the result, or the error, replaces the state.)
+    const validate = invoke(this, 'Validate the input', this.handlers.validateInput, { 'input.$': '$$.Execution.Input' });
+    const refusal = new sfn.Pass(this, 'Keep the refusal', { parameters: { 'error.$': '$' } });
+    validate.addCatch(refusal.next(this.failurePath.report(FailurePhase.REFUSED)));
     const clusterNotYet = new sfn.Fail(this, 'Cluster restore is not available', {
       error: 'ClusterRestoreNotSupported',
       cause: 'This version restores DB instances only; "isCluster": true was refused before any change.',
