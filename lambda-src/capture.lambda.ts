@@ -22,16 +22,16 @@ export async function handler(job: RestoreInput): Promise<Original> {
   }
   if (db.DBInstanceStatus !== 'available') {
     throw new PipelineError('DBInstanceNotAvailable',
-      `DB instance ${job.identifier} is ${db.DBInstanceStatus}; it must be available before a snapshot or restore. Nothing was changed.`);
+      `DB instance ${job.identifier} is ${db.DBInstanceStatus}; it must be available before a snapshot or restore.`);
   }
   if (db.ReadReplicaSourceDBInstanceIdentifier || (db.ReadReplicaDBInstanceIdentifiers ?? []).length > 0) {
     throw new PipelineError('HasReadReplicas',
-      `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication. Nothing was changed.`);
+      `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication.`);
   }
   const temp = tempIdentifier(job.identifier);
   if (job.task !== 'create_snapshot_only' && await findInstance(temp)) {
     throw new PipelineError('TemporaryIdentifierTaken',
-      `A DB instance ${temp} already exists, maybe left by an earlier run: delete or rename it, then run again. Nothing was changed.`);
+      `A DB instance ${temp} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
   }
   return {
     resourceId: db.DbiResourceId!,

@@ -43,15 +43,15 @@ async function find(identifier: string, engine: string): Promise<SnapshotRef> {
   const chosen = ours ?? await findSnapshot(legacyId);
   if (!chosen) {
     throw new PipelineError('DBSnapshotNotFoundFault',
-      `No snapshot to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first. Nothing was changed.`);
+      `No snapshot to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first.`);
   }
   if (chosen.Status !== 'available') {
     throw new PipelineError('InvalidDBSnapshotStateFault',
-      `Snapshot ${chosen.DBSnapshotIdentifier} is ${chosen.Status}, not available; wait for it and run again. Nothing was changed.`);
+      `Snapshot ${chosen.DBSnapshotIdentifier} is ${chosen.Status}, not available; wait for it and run again.`);
   }
   if (chosen.Engine && chosen.Engine !== engine) {
     throw new PipelineError('SnapshotEngineMismatch',
-      `Snapshot ${chosen.DBSnapshotIdentifier} is of engine ${chosen.Engine} but ${identifier} runs ${engine}. Nothing was changed.`);
+      `Snapshot ${chosen.DBSnapshotIdentifier} is of engine ${chosen.Engine} but ${identifier} runs ${engine}.`);
   }
   return ref(chosen, false);
 }

@@ -115,10 +115,10 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
   {
     key: 'deletionProtection',
     name: 'Deletion protection',
-    how: 'restore',
+    how: 'modify',
     read: (d) => d.DeletionProtection,
     set: (v) => ({ DeletionProtection: v }),
-    note: 'Turned off on the renamed original just before it is deleted; kept on the restored DB.',
+    note: 'Set after the restore, so a restore that fails half-way can always be cleaned up; turned off on the renamed original just before it is deleted.',
   },
   { key: 'iamAuth', name: 'IAM database authentication', how: 'restore', read: (d) => d.IAMDatabaseAuthenticationEnabled, set: (v) => ({ EnableIAMDatabaseAuthentication: v }) },
   { key: 'logExports', name: 'CloudWatch Logs exports', how: 'restore', read: (d) => sorted(d.EnabledCloudwatchLogsExports), set: (v) => ({ EnableCloudwatchLogsExports: v }) },

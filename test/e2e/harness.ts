@@ -17,6 +17,8 @@ export class Harness {
 
   /** Call in beforeEach. */
   fresh(durations: Partial<SimDurations> = {}): RdsSimulator {
+    // The handlers log structured JSON lines (as in Lambda); tests read results, not logs.
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
     this.sim?.uninstall();
     this.sim = new RdsSimulator({ durations });
     this.sim.install();

@@ -157,7 +157,7 @@ describe('configuration retention', () => {
     const modify = h.sim.calls.filter((c) => c.command === 'ModifyDBInstance' && !c.input.NewDBInstanceIdentifier && c.input.DBInstanceIdentifier === 'orders-db');
     expect(modify).toHaveLength(1);
     expect(Object.keys(modify[0].input).sort()).toEqual([
-      'ApplyImmediately', 'BackupRetentionPeriod', 'DBInstanceIdentifier', 'DatabaseInsightsMode', 'EnablePerformanceInsights', 'MaxAllocatedStorage',
+      'ApplyImmediately', 'BackupRetentionPeriod', 'DBInstanceIdentifier', 'DatabaseInsightsMode', 'DeletionProtection', 'EnablePerformanceInsights', 'MaxAllocatedStorage',
       'MonitoringInterval', 'MonitoringRoleArn', 'PerformanceInsightsKMSKeyId', 'PerformanceInsightsRetentionPeriod', 'PreferredBackupWindow',
       'PreferredMaintenanceWindow',
     ].sort());

@@ -714,6 +714,14 @@ export class RdsSimulator {
     this.syncEndpoints(this.clock.elapsed);
   }
 
+  /**
+   * Like `stick`, but only for the next instance or snapshot that takes
+   * `identifier` (created under it or renamed to it), not the one holding it now.
+   */
+  stickNext(identifier: string, status?: string): void {
+    this.pendingSticks.set(identifier.toLowerCase(), { status });
+  }
+
   private applyStick(rec: SimRecord, status: string | undefined): void {
     if (status === undefined) {
       rec.life.freeze();
