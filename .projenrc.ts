@@ -99,7 +99,7 @@ for (const name of handlers) {
   const bundleTask = project.tasks.tryFind(`bundle:lambda-src/${name}.lambda`)!;
   const args = bundleTask.steps[0].execArgs!;
   bundleTask.reset();
-  bundleTask.exec(args.concat('--minify', '--legal-comments=eof').join(' '));
+  bundleTask.exec(args.concat('--minify', '--legal-comments=eof', '--log-level=warning').join(' '));
 }
 
 // Tests and the demo synthesize stacks, and synthesis reads the bundled
@@ -125,6 +125,10 @@ project.addTask('bench', {
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json --transpile-only demo/bench.ts' },
   ],
+});
+project.addTask('retention-table', {
+  description: 'Write the README configuration-retention table from lambda-src/rds/instance-config.ts',
+  exec: 'ts-node --project tsconfig.dev.json --transpile-only demo/retention-table.ts',
 });
 project.addTask('bindings', {
   description: 'Generate the Python, Java, .NET and Go bindings as code only (no publishing toolchains needed)',

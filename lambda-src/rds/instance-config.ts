@@ -35,6 +35,8 @@ export interface UnkeptAttribute {
   readonly name: string;
   readonly how: 'snapshot' | 'not kept';
   readonly note: string;
+  /** Whether RestoreDBInstanceFromDBSnapshot or ModifyDBInstance could set it. */
+  readonly settable: boolean;
 }
 
 const sorted = (values: (string | undefined)[] | undefined): string[] | undefined =>
@@ -193,17 +195,17 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
 
 /** What the restore cannot keep, or brings from the snapshot by itself, and why. */
 export const INSTANCE_UNKEPT: UnkeptAttribute[] = [
-  { name: 'Engine, engine version', how: 'snapshot', note: 'The restore brings back the snapshot\'s engine version: that is the point of a restore. An upgrade done after the snapshot is not replayed.' },
-  { name: 'Master username, DB name, character set, time zone', how: 'snapshot', note: 'Fixed at creation; come from the snapshot.' },
-  { name: 'Storage encryption and its KMS key', how: 'snapshot', note: 'Come from the snapshot.' },
-  { name: 'Master user password', how: 'snapshot', note: 'The snapshot\'s password. Not readable, so it cannot be carried.' },
-  { name: 'Secrets Manager–managed master password (ManageMasterUserPassword)', how: 'not kept', note: 'RDS would create a new secret with a new ARN, and the original\'s secret goes with the original; the restored DB keeps the snapshot\'s password instead. Re-enable it after the restore if you use it.' },
-  { name: 'TDE credential (Oracle, SQL Server)', how: 'not kept', note: 'Its password cannot be read back from RDS.' },
-  { name: 'Read replicas', how: 'not kept', note: 'Replicas follow their source by identity, not by name; a DB with read replicas is refused before any change.' },
-  { name: 'DB security groups (EC2-Classic)', how: 'not kept', note: 'EC2-Classic is retired.' },
-  { name: 'Additional storage volumes', how: 'not kept', note: 'Not yet supported by this pipeline.' },
-  { name: 'Capacity reservation', how: 'not kept', note: 'Not reported by DescribeDBInstances.' },
-  { name: 'Automated backups and events of the old DB', how: 'not kept', note: 'They belong to the old DB. Its automated backups are retained after it is deleted (DeleteAutomatedBackups: false) until their retention period ends.' },
+  { settable: true, name: 'Engine, engine version', how: 'snapshot', note: 'The restore brings back the snapshot\'s engine version: that is the point of a restore. An upgrade done after the snapshot is not replayed.' },
+  { settable: false, name: 'Master username, DB name, character set, time zone', how: 'snapshot', note: 'Fixed at creation; come from the snapshot.' },
+  { settable: false, name: 'Storage encryption and its KMS key', how: 'snapshot', note: 'Come from the snapshot.' },
+  { settable: true, name: 'Master user password', how: 'snapshot', note: 'The snapshot\'s password. Not readable, so it cannot be carried.' },
+  { settable: true, name: 'Secrets Manager–managed master password (ManageMasterUserPassword)', how: 'not kept', note: 'RDS would create a new secret with a new ARN, and the original\'s secret goes with the original; the restored DB keeps the snapshot\'s password instead. Re-enable it after the restore if you use it.' },
+  { settable: true, name: 'TDE credential (Oracle, SQL Server)', how: 'not kept', note: 'Its password cannot be read back from RDS.' },
+  { settable: false, name: 'Read replicas', how: 'not kept', note: 'Replicas follow their source by identity, not by name; a DB with read replicas is refused before any change.' },
+  { settable: true, name: 'DB security groups (EC2-Classic)', how: 'not kept', note: 'EC2-Classic is retired.' },
+  { settable: true, name: 'Additional storage volumes', how: 'not kept', note: 'Not yet supported by this pipeline.' },
+  { settable: true, name: 'Capacity reservation', how: 'not kept', note: 'Not reported by DescribeDBInstances.' },
+  { settable: false, name: 'Automated backups and events of the old DB', how: 'not kept', note: 'They belong to the old DB. Its automated backups are retained after it is deleted (DeleteAutomatedBackups: false) until their retention period ends.' },
 ];
 
 /** Read the configuration the pipeline keeps from a described instance. */

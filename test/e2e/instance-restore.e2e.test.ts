@@ -163,3 +163,18 @@ describe('configuration retention', () => {
     ].sort());
   });
 });
+
+describe('long restores', () => {
+  test('a 3-hour restore succeeds with the default polling, in few transitions', async () => {
+    h.fresh({ restore: 3 * 3600 });
+    h.sim.addInstance(fullyConfiguredInstance('orders-db'));
+    const result = await h.run(input('create_snapshot'));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.seconds).toBeGreaterThan(3 * 3600);
+    const restoredWait = result.timeline.filter((e) => e.state === 'Wait for restored instance');
+    // back-off: 30 s growing by 1.5 up to 5 min, so a 3-hour wait takes a few dozen polls, not hundreds
+    expect(restoredWait.length).toBeLessThan(45);
+    expect(Math.max(...restoredWait.map((w) => w.seconds!))).toBe(300);
+    expect(result.historyEvents).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * npm run bench: what a restore costs in Step Functions and Lambda as the
+ * restore gets longer, with the default polling props. Simulated time, real
+ * state machine and handlers. Compares with a Lambda that waits inside an SDK
+ * waiter (the original Trapheus), which is billed for the whole wait.
+ */
+import '../test/setup';
+import { formatDuration } from '../test/sim/clock';
+import { fullyConfiguredInstance } from '../test/sim/fixtures';
+import { RdsSimulator } from '../test/sim/rds-sim';
+import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+console.log = ((log) => (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('{"level"')) return; // handler log lines
+  log(...args);
+})(console.log);
+
+const TRANSITION = 0.025 / 1000;
+const GB_SECOND = 0.0000166667;
+const REQUEST = 0.2 / 1e6;
+const MEMORY_GB = 0.25;
+
+async function main() {
+  const definition = definitionFrom(buildStack().stack);
+  const rows: string[][] = [['restore takes', 'pipeline time', 'downtime', 'transitions', 'Lambda calls', 'history events', 'cost', 'waiter-Lambda cost']];
+  for (const minutes of [20, 60, 180, 300]) {
+    const sim = new RdsSimulator({ durations: { restore: minutes * 60 } });
+    sim.install();
+    try {
+      sim.addInstance(fullyConfiguredInstance('orders-db'));
+      const result = await runPipeline(definition, { identifier: 'orders-db', task: 'create_snapshot', isCluster: false }, sim);
+      if (result.status !== 'SUCCEEDED') throw new Error(`${minutes} min restore: ${result.error}: ${result.cause}`);
+      const downtime = sim.endpointDowntime('orders-db').reduce((s, d) => s + d.seconds, 0);
+      const lambdaSeconds = result.lambdaInvocations * 1; // about 1 s each, 256 MB
+      const cost = result.transitions * TRANSITION + lambdaSeconds * MEMORY_GB * GB_SECOND + result.lambdaInvocations * REQUEST;
+      // A waiting Lambda (original Trapheus: 512 MB, waits inside the function) pays for the whole pipeline time.
+      const waiter = result.seconds * 0.5 * GB_SECOND;
+      rows.push([
+        formatDuration(minutes * 60), formatDuration(result.seconds), formatDuration(downtime), String(result.transitions),
+        String(result.lambdaInvocations), String(result.historyEvents), `$${cost.toFixed(4)}`, `$${waiter.toFixed(4)}`,
+      ]);
+    } finally {
+      sim.uninstall();
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
+  console.log('\nDefaults: pollInterval 30 s, back-off 1.5, maxPollInterval 5 min, maxWait 6 h per wait. History limit: 25,000 events.');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
