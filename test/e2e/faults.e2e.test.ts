@@ -49,7 +49,7 @@ describe('failure at the restore', () => {
   });
 
   test('a restore stuck past maxWait times out into the rollback', async () => {
-    const before = seed();
+    seed();
     h.sim.stickNext('orders-db');
     const result = await h.run(restoreInput);
     expect(result.status).toBe('FAILED');
