@@ -1,5 +1,5 @@
 export * from './trapheus-restore';
 export * from './instance-pipeline';
-export * from './failure-path';
+export * from './endings';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';

@@ -1,6 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FailurePath, FailurePhase } from './failure-path';
+import { ExecutionEndings, FailurePhase } from './endings';
 import { invoke } from './invoke';
 import { PollingOptions, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
@@ -10,8 +10,8 @@ import { WaitCheck, waitUntil } from './wait-until';
 export interface InstanceRestorePipelineProps {
   /** The handler functions the states invoke. */
   readonly handlers: RestoreHandlers;
-  /** Where failures end. */
-  readonly failurePath: FailurePath;
+  /** How executions end: failure reports and successes. */
+  readonly endings: ExecutionEndings;
   /**
    * How the waits poll.
    * @default - see `PollingOptions`
@@ -35,7 +35,7 @@ export class InstanceRestorePipeline extends Construct {
   constructor(scope: Construct, id: string, props: InstanceRestorePipelineProps) {
     super(scope, id);
     const h = props.handlers;
-    const failure = props.failurePath;
+    const failure = props.endings;
     const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN);
     const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
       waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
@@ -94,13 +94,13 @@ export class InstanceRestorePipeline extends Construct {
       .next(verify)
       .next(deleteOld)
       .next(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure))
-      .next(new sfn.Succeed(this, 'Restored'));
+      .next(failure.succeed('Restored'));
 
     const snapshotChain = sfn.Chain.start(takeSnapshot)
       .next(wait('new snapshot', { resource: 'snapshot', identifierPath: '$.snapshot.id', until: 'available' }, unchanged))
       .next(pruneSnapshots)
       .next(new sfn.Choice(this, 'Only a snapshot?')
-        .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), new sfn.Succeed(this, 'Snapshot taken'))
+        .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), failure.succeed('Snapshot taken'))
         .otherwise(restoreChain));
 
     this.startState = sfn.Chain.start(capture).next(new sfn.Choice(this, 'Which task?')
@@ -112,7 +112,7 @@ export class InstanceRestorePipeline extends Construct {
    * Undo a failed restore: delete only the DB the restore created, put the
    * original back under its identifier, wait until it is available.
    */
-  private rollback(h: RestoreHandlers, wait: WaitFn, failure: FailurePath): sfn.IChainable {
+  private rollback(h: RestoreHandlers, wait: WaitFn, failure: ExecutionEndings): sfn.IChainable {
     const failed = failure.report(FailurePhase.ROLLBACK_FAILED);
     const step = <T extends sfn.TaskStateBase>(task: T): T => {
       task.addCatch(failed, { resultPath: '$.rollbackError' });

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FailurePath, FailurePhase } from './failure-path';
+import { ExecutionEndings, FailurePhase } from './endings';
 import { InstanceRestorePipeline } from './instance-pipeline';
 import { invoke } from './invoke';
 import { PollingOptions } from './polling';
@@ -31,8 +31,8 @@ export class TrapheusRestore extends Construct {
   public readonly handlers: RestoreHandlers;
   /** The DB-instance branch. */
   public readonly instancePipeline: InstanceRestorePipeline;
-  /** Where every failure ends. */
-  public readonly failurePath: FailurePath;
+  /** How every execution ends: failure reports, successes. */
+  public readonly endings: ExecutionEndings;
 
   constructor(scope: Construct, id: string, props: TrapheusRestoreProps = {}) {
     super(scope, id);
@@ -40,10 +40,10 @@ export class TrapheusRestore extends Construct {
       throw new Error(`stateMachineName "${props.stateMachineName}" must be 1 to 80 letters, digits, hyphens or underscores`);
     }
     this.handlers = new RestoreHandlers(this, 'Handlers');
-    this.failurePath = new FailurePath(this, 'FailurePath', { outcomeFunction: this.handlers.outcome });
+    this.endings = new ExecutionEndings(this, 'Endings', { outcomeFunction: this.handlers.outcome });
     this.instancePipeline = new InstanceRestorePipeline(this, 'InstancePipeline', {
       handlers: this.handlers,
-      failurePath: this.failurePath,
+      endings: this.endings,
       polling: props,
     });
 
@@ -54,7 +54,7 @@ export class TrapheusRestore extends Construct {
     // (No ResultPath on either means "$": the result, or the error, replaces the state.)
     const validate = invoke(this, 'Validate the input', this.handlers.validateInput, { 'input.$': '$$.Execution.Input' });
     const refusal = new sfn.Pass(this, 'Keep the refusal', { parameters: { 'error.$': '$' } });
-    validate.addCatch(refusal.next(this.failurePath.report(FailurePhase.REFUSED)));
+    validate.addCatch(refusal.next(this.endings.report(FailurePhase.REFUSED)));
     const clusterNotYet = new sfn.Fail(this, 'Cluster restore is not available', {
       error: 'ClusterRestoreNotSupported',
       cause: 'This version restores DB instances only; "isCluster": true was refused before any change.',

@@ -25,25 +25,26 @@ const LABELS: Record<FailurePhase, string> = {
   [FailurePhase.RESTORED]: 'Report the failure after the restore',
 };
 
-/** Props for `FailurePath`. */
-export interface FailurePathProps {
+/** Props for `ExecutionEndings`. */
+export interface ExecutionEndingsProps {
   /** The function that writes the report (the `outcome` handler). */
   readonly outcomeFunction: lambda.IFunction;
 }
 
 /**
- * The end of every failure: a report of what failed and what state the
+ * How executions end. A failure: a report of what failed and what state the
  * database was left in, then a Fail state carrying the original error name
- * and that report as its cause. Every pipeline branch ends here on failure.
+ * and that report as its cause. A success: a Succeed state. Every pipeline
+ * branch ends through here, so what happens at the end (alerts) is in one place.
  */
-export class FailurePath extends Construct {
+export class ExecutionEndings extends Construct {
   /** The Fail state every failure ends in. */
   public readonly failed: sfn.Fail;
   private readonly outcomeFunction: lambda.IFunction;
   private readonly reports = new Map<FailurePhase, sfn.IChainable>();
   private readonly unreported: sfn.Fail;
 
-  constructor(scope: Construct, id: string, props: FailurePathProps) {
+  constructor(scope: Construct, id: string, props: ExecutionEndingsProps) {
     super(scope, id);
     this.outcomeFunction = props.outcomeFunction;
     this.failed = new sfn.Fail(this, 'Restore failed', {
@@ -54,6 +55,13 @@ export class FailurePath extends Construct {
       errorPath: '$.error.Error',
       causePath: '$.error.Cause',
     });
+  }
+
+  /**
+   * A successful end, named `name` ("Restored").
+   */
+  public succeed(name: string): sfn.IChainable {
+    return new sfn.Succeed(this, name);
   }
 
   /** The state that reports a failure of this phase and ends the execution FAILED. */
