@@ -1,8 +1,10 @@
-import type { Original } from './rds/job';
 import type { RestoreInput } from '../src/input-rules';
+import { captureClusterConfig, captureMemberConfig } from './rds/cluster-config';
+import { clusterMembers, findCluster, unsupportedKind, writerOf } from './rds/clusters';
 import { PipelineError } from './rds/errors';
 import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
+import type { Original, OriginalCluster } from './rds/job';
 import { tempIdentifier } from './rds/naming';
 
 /**
@@ -10,7 +12,11 @@ import { tempIdentifier } from './rds/naming';
  * the instance exists, is available, is not part of a cluster and has no
  * read replicas, and its temporary identifier is free.
  */
-export async function handler(job: RestoreInput): Promise<Original> {
+export async function handler(job: RestoreInput): Promise<Original | OriginalCluster> {
+  return job.isCluster ? captureCluster(job) : captureInstance(job);
+}
+
+async function captureInstance(job: RestoreInput): Promise<Original> {
   const db = await findInstance(job.identifier);
   if (!db) {
     throw new PipelineError('DBInstanceNotFoundFault',
@@ -24,7 +30,8 @@ export async function handler(job: RestoreInput): Promise<Original> {
     throw new PipelineError('DBInstanceNotAvailable',
       `DB instance ${job.identifier} is ${db.DBInstanceStatus}; it must be available before a snapshot or restore.`);
   }
-  if (db.ReadReplicaSourceDBInstanceIdentifier || (db.ReadReplicaDBInstanceIdentifiers ?? []).length > 0) {
+  const replicas = [...db.ReadReplicaDBInstanceIdentifiers ?? [], ...db.ReadReplicaDBClusterIdentifiers ?? []];
+  if (db.ReadReplicaSourceDBInstanceIdentifier || db.ReadReplicaSourceDBClusterIdentifier || replicas.length > 0) {
     throw new PipelineError('HasReadReplicas',
       `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication.`);
   }
@@ -38,5 +45,51 @@ export async function handler(job: RestoreInput): Promise<Original> {
     endpoint: db.Endpoint?.Address,
     engine: db.Engine!,
     config: captureInstanceConfig(db),
+  };
+}
+
+/**
+ * The same for an Aurora cluster: a supported kind, available with all its
+ * members, temporary identifiers free; captures the cluster, each member and
+ * which member is the writer.
+ */
+async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
+  const cluster = await findCluster(job.identifier);
+  if (!cluster) {
+    throw new PipelineError('DBClusterNotFoundFault',
+      `There is no DB cluster "${job.identifier}" in this account and Region. Check "identifier" (for a DB instance set "isCluster": false).`);
+  }
+  const unsupported = unsupportedKind(cluster);
+  if (unsupported) throw new PipelineError('UnsupportedClusterKind', `${unsupported}.`);
+  if (cluster.Status !== 'available') {
+    throw new PipelineError('DBClusterNotAvailable', `DB cluster ${job.identifier} is ${cluster.Status}; it must be available before a snapshot or restore.`);
+  }
+  const members = await clusterMembers(cluster);
+  const busy = members.filter((m) => m.DBInstanceStatus !== 'available');
+  if (busy.length > 0) {
+    throw new PipelineError('DBInstanceNotAvailable',
+      `Cluster members must be available: ${busy.map((m) => `${m.DBInstanceIdentifier} is ${m.DBInstanceStatus}`).join(', ')}.`);
+  }
+  const writer = writerOf(cluster);
+  if (members.length > 0 && !writer) throw new PipelineError('NoClusterWriter', `DB cluster ${job.identifier} has members but no writer.`);
+  if (job.task !== 'create_snapshot_only') {
+    for (const id of [tempIdentifier(job.identifier)]) {
+      if (await findCluster(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB cluster ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+    }
+    for (const m of members) {
+      const id = tempIdentifier(m.DBInstanceIdentifier!);
+      if (await findInstance(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB instance ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+    }
+  }
+  // The writer first: it is created first on restore, so it becomes the writer again.
+  const ordered = [...members].sort((a, b) => Number(b.DBInstanceIdentifier === writer) - Number(a.DBInstanceIdentifier === writer));
+  return {
+    resourceId: cluster.DbClusterResourceId!,
+    endpoint: cluster.Endpoint,
+    readerEndpoint: cluster.ReaderEndpoint,
+    engine: cluster.Engine!,
+    config: captureClusterConfig(cluster),
+    writer,
+    members: ordered.map((m) => captureMemberConfig(m, m.DBInstanceIdentifier === writer)),
   };
 }

@@ -1,8 +1,9 @@
 import { DBInstance } from '@aws-sdk/client-rds';
 import { WAIT_TIMED_OUT } from '../src/error-names';
+import { clusterMembers, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
 import { FAILED_STATUSES, findInstance, findInstanceByResourceId, isTransitional } from './rds/instances';
-import { findSnapshot } from './rds/snapshots';
+import { snapshotKind } from './rds/snapshots';
 
 /** How a wait polls: seconds, from the construct's props. */
 export interface PollPolicy {
@@ -22,13 +23,17 @@ export interface WaitProgress {
 export interface CheckEvent {
   /** What is waited for, in words, for messages: "renamed instance". */
   readonly subject: string;
-  readonly resource: 'instance' | 'snapshot';
+  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster';
   readonly identifier?: string;
+  /** `instances`: the identifiers that must all meet the condition. */
+  readonly identifiers?: string[];
   /**
-   * With `available`: the instance must be this one (found by resource id when there is no identifier).
-   * With `gone`: the identifier also counts as free when this instance holds it.
+   * With `available`: the instance or cluster must be this one (found by resource id when there is no identifier).
+   * With `gone`: the identifier also counts as free when this one holds it.
    */
   readonly resourceId?: string;
+  /** `cluster` with `available`: the members it must have, all available. */
+  readonly members?: string[];
   readonly until: 'available' | 'settled' | 'gone';
   readonly wait: WaitProgress;
   readonly policy: PollPolicy;
@@ -39,10 +44,9 @@ export interface CheckResult extends WaitProgress {
   readonly status: string;
 }
 
-async function instanceState(e: CheckEvent): Promise<{ done: boolean; status: string }> {
-  const db: DBInstance | undefined = e.identifier
-    ? await findInstance(e.identifier)
-    : await findInstanceByResourceId(e.resourceId!);
+interface State { done: boolean; status: string }
+
+function instanceCondition(e: CheckEvent, db: DBInstance | undefined, name: string): State {
   const status = db ? db.DBInstanceStatus ?? 'unknown' : 'absent';
   const isExpected = !e.resourceId || db?.DbiResourceId === e.resourceId;
   switch (e.until) {
@@ -52,7 +56,7 @@ async function instanceState(e: CheckEvent): Promise<{ done: boolean; status: st
       return { done: !db || !isTransitional(db.DBInstanceStatus), status };
     case 'available':
       if (db && isExpected && FAILED_STATUSES.has(status)) {
-        throw new PipelineError('DBInstanceFailed', `The ${e.subject} ${db.DBInstanceIdentifier} entered status ${status}, which it will not leave by itself.`);
+        throw new PipelineError('DBInstanceFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself.`);
       }
       return {
         done: !!db && isExpected && status === 'available' && !db.PendingModifiedValues?.DBInstanceIdentifier,
@@ -61,9 +65,27 @@ async function instanceState(e: CheckEvent): Promise<{ done: boolean; status: st
   }
 }
 
-async function snapshotState(e: CheckEvent): Promise<{ done: boolean; status: string }> {
-  const s = await findSnapshot(e.identifier!);
-  const status = s?.Status ?? 'absent';
+async function instanceState(e: CheckEvent): Promise<State> {
+  const db = e.identifier ? await findInstance(e.identifier) : await findInstanceByResourceId(e.resourceId!);
+  return instanceCondition(e, db, db?.DBInstanceIdentifier ?? e.identifier ?? e.resourceId!);
+}
+
+/** Every instance in `identifiers` meets the condition (no resource-id check: they are many). */
+async function instancesState(e: CheckEvent): Promise<State> {
+  const states: string[] = [];
+  let done = true;
+  for (const id of e.identifiers ?? []) {
+    const s = instanceCondition({ ...e, resourceId: undefined }, await findInstance(id), id);
+    if (!s.done) done = false;
+    states.push(`${id} ${s.status}`);
+  }
+  return { done, status: states.join(', ') || 'no instances' };
+}
+
+async function snapshotState(e: CheckEvent): Promise<State> {
+  const kind = snapshotKind(e.resource === 'cluster-snapshot');
+  const s = await kind.find(e.identifier!);
+  const status = s?.status ?? 'absent';
   if (e.until === 'gone') return { done: !s, status };
   if (status === 'failed' || status === 'error' || (e.until === 'available' && !s)) {
     throw new PipelineError('SnapshotFailed', `The ${e.subject} ${e.identifier} is ${status}.`);
@@ -71,9 +93,46 @@ async function snapshotState(e: CheckEvent): Promise<{ done: boolean; status: st
   return { done: status === 'available', status };
 }
 
+async function clusterState(e: CheckEvent): Promise<State> {
+  const cluster = e.identifier ? await findCluster(e.identifier) : await findClusterByResourceId(e.resourceId!);
+  const status = cluster ? cluster.Status ?? 'unknown' : 'absent';
+  const isExpected = !e.resourceId || cluster?.DbClusterResourceId === e.resourceId;
+  const name = cluster?.DBClusterIdentifier ?? e.identifier ?? e.resourceId;
+  switch (e.until) {
+    case 'gone':
+      return { done: !cluster || (!!e.resourceId && isExpected), status };
+    case 'settled':
+      return { done: !cluster || status === 'available' || status === 'failed' || status.startsWith('inaccessible'), status };
+    case 'available': {
+      if (cluster && isExpected && (status === 'failed' || status.startsWith('inaccessible') || status.startsWith('incompatible'))) {
+        throw new PipelineError('DBClusterFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself.`);
+      }
+      if (!cluster || !isExpected || status !== 'available') {
+        return { done: false, status: cluster && !isExpected ? `${status} (another DB cluster)` : status };
+      }
+      const members = await clusterMembers(cluster);
+      const byId = new Map(members.map((m) => [m.DBInstanceIdentifier!, m]));
+      const wanted = e.members ?? [...byId.keys()];
+      const pending = wanted
+        .map((id) => ({ id, state: instanceCondition({ ...e, resourceId: undefined }, byId.get(id), id) }))
+        .filter((m) => !m.state.done)
+        .map((m) => `${m.id} ${m.state.status}`);
+      return { done: pending.length === 0, status: pending.length ? `available; members: ${pending.join(', ')}` : 'available' };
+    }
+  }
+}
+
 function minutes(seconds: number): string {
   return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : `${Math.round(seconds / 60)} min`;
 }
+
+const STATES: Record<CheckEvent['resource'], (e: CheckEvent) => Promise<State>> = {
+  'instance': instanceState,
+  'instances': instancesState,
+  'snapshot': snapshotState,
+  'cluster-snapshot': snapshotState,
+  'cluster': clusterState,
+};
 
 /**
  * The one status check every wait uses. It says whether the wait is over, and
@@ -81,11 +140,11 @@ function minutes(seconds: number): string {
  * `WaitTimedOut`, which sends the execution to its failure path.
  */
 export async function handler(e: CheckEvent): Promise<CheckResult> {
-  const { done, status } = e.resource === 'instance' ? await instanceState(e) : await snapshotState(e);
+  const { done, status } = await STATES[e.resource](e);
   const elapsed = e.wait.elapsed + e.wait.interval;
   if (!done && elapsed >= e.policy.maxWait) {
-    throw new PipelineError(WAIT_TIMED_OUT,
-      `Waited ${minutes(elapsed)} for the ${e.subject} ${e.identifier ?? e.resourceId} to be ${e.until}; it is still ${status}.`);
+    const what = e.identifier ?? e.identifiers?.join(', ') ?? e.resourceId;
+    throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${e.until}; it is still ${status}.`);
   }
   const next = Math.min(e.policy.max, Math.max(1, Math.round(e.wait.interval * e.policy.rate)), Math.max(1, e.policy.maxWait - elapsed));
   return { done, status, elapsed, interval: next };

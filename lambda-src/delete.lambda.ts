@@ -14,7 +14,9 @@ async function deleteInstance(db: DBInstance): Promise<void> {
   const id = db.DBInstanceIdentifier!;
   if (db.DeletionProtection) {
     await attempt(`Turning off deletion protection on ${id}`, () => rds().send(new ModifyDBInstanceCommand({
-      DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true,
+      // Deletion protection changes at once whatever ApplyImmediately says; false keeps
+      // any other pending modification from starting (and blocking the delete).
+      DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: false,
     })));
   }
   try {

@@ -1,17 +1,19 @@
-import { DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DBInstance, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
+import { findCluster, findClusterByResourceId } from './rds/clusters';
 import { attempt, PipelineError } from './rds/errors';
 import { findInstance, findInstanceByResourceId } from './rds/instances';
-import type { TempRef } from './rds/job';
+import type { Job, OriginalCluster, TempRef } from './rds/job';
 import { tempIdentifier } from './rds/naming';
 
-export interface RenameEvent {
-  /** `forward`: the original moves to its temporary identifier. `back`: it returns to `identifier`. */
-  readonly op: 'forward' | 'back';
-  readonly identifier: string;
-  /** DbiResourceId of the original: only that instance is ever renamed. */
-  readonly resourceId: string;
-}
+export type RenameEvent =
+  /**
+   * `forward`: the original instance moves to its temporary identifier. `back`: it returns to `identifier`.
+   * Only the instance with DbiResourceId `resourceId` is ever renamed.
+   */
+  | { readonly op: 'forward' | 'back'; readonly identifier: string; readonly resourceId: string }
+  /** The same for an Aurora cluster's members, or for the cluster itself, from the job. */
+  | { readonly op: 'members-forward' | 'members-back' | 'cluster-forward' | 'cluster-back'; readonly job: Job };
 
 async function rename(db: DBInstance, to: string): Promise<void> {
   const from = db.DBInstanceIdentifier!;
@@ -47,6 +49,42 @@ async function back(identifier: string, resourceId: string): Promise<{ renamed: 
   return { renamed: true, from: db.DBInstanceIdentifier };
 }
 
+/** Rename every member to (or back from) its temporary identifier; each is found by resource id, so a retry skips the done ones. */
+async function members(original: OriginalCluster, direction: 'forward' | 'back'): Promise<{ renamed: string[] }> {
+  const renamed: string[] = [];
+  for (const m of original.members) {
+    const done = direction === 'forward' ? await forward(m.identifier, m.resourceId) : await back(m.identifier, m.resourceId);
+    if (direction === 'forward' || (done as { renamed: boolean }).renamed) renamed.push(m.identifier);
+  }
+  return { renamed };
+}
+
+async function cluster(identifier: string, original: OriginalCluster, direction: 'forward' | 'back'): Promise<TempRef | { renamed: boolean }> {
+  const temp = tempIdentifier(identifier);
+  const [from, to] = direction === 'forward' ? [identifier, temp] : [temp, identifier];
+  const found = await findClusterByResourceId(original.resourceId);
+  if (!found) throw new PipelineError('DBClusterNotFoundFault', `The original DB cluster ${identifier} (${original.resourceId}) cannot be found.`);
+  const result = direction === 'forward' ? { identifier: temp, members: original.members.map((m) => tempIdentifier(m.identifier)) } : { renamed: true };
+  if (found.DBClusterIdentifier === to) return direction === 'forward' ? result : { renamed: false };
+  if (found.DBClusterIdentifier !== from) {
+    throw new PipelineError('UnexpectedIdentifier', `The original DB cluster is now called ${found.DBClusterIdentifier}, not ${from}; someone else renamed it.`);
+  }
+  if (direction === 'back' && await findCluster(to)) {
+    throw new PipelineError('DBClusterAlreadyExistsFault', `Cannot rename ${from} back to ${to}: another DB cluster holds that identifier.`);
+  }
+  await attempt(`Renaming DB cluster ${from} to ${to}`, () => rds().send(new ModifyDBClusterCommand({
+    DBClusterIdentifier: from, NewDBClusterIdentifier: to, ApplyImmediately: true,
+  })));
+  return result;
+}
+
 export async function handler(event: RenameEvent): Promise<unknown> {
-  return event.op === 'forward' ? forward(event.identifier, event.resourceId) : back(event.identifier, event.resourceId);
+  switch (event.op) {
+    case 'forward': return forward(event.identifier, event.resourceId);
+    case 'back': return back(event.identifier, event.resourceId);
+    case 'members-forward': return members(event.job.original as OriginalCluster, 'forward');
+    case 'members-back': return members(event.job.original as OriginalCluster, 'back');
+    case 'cluster-forward': return cluster(event.job.identifier, event.job.original as OriginalCluster, 'forward');
+    case 'cluster-back': return cluster(event.job.identifier, event.job.original as OriginalCluster, 'back');
+  }
 }

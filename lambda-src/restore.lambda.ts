@@ -1,9 +1,11 @@
-import { RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, RestoreDBClusterFromSnapshotCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
+import { clusterRestoreParams, memberCreateParams } from './rds/cluster-config';
+import { findCluster } from './rds/clusters';
 import { attempt, isFault, PipelineError } from './rds/errors';
 import { InstanceConfig, restoreParams } from './rds/instance-config';
 import { findInstance } from './rds/instances';
-import type { RestoredRef } from './rds/job';
+import type { Job, OriginalCluster, RestoredRef } from './rds/job';
 
 export interface RestoreEvent {
   readonly identifier: string;
@@ -13,8 +15,18 @@ export interface RestoreEvent {
   readonly config: InstanceConfig;
 }
 
+/** Aurora: the cluster from its snapshot, or its members (the writer alone first, then the readers). */
+export type ClusterRestoreEvent =
+  | { readonly op: 'cluster'; readonly job: Job }
+  | { readonly op: 'members'; readonly which: 'writer' | 'readers'; readonly job: Job };
+
+export async function handler(event: RestoreEvent | ClusterRestoreEvent): Promise<unknown> {
+  if ('op' in event) return event.op === 'cluster' ? restoreCluster(event.job) : createMembers(event.job, event.which);
+  return restoreInstance(event);
+}
+
 /** Restore the snapshot under the original identifier with every setting the restore call can carry. */
-export async function handler(event: RestoreEvent): Promise<RestoredRef> {
+async function restoreInstance(event: RestoreEvent): Promise<RestoredRef> {
   const { identifier, snapshotId } = event;
   try {
     const out = await rds().send(new RestoreDBInstanceFromDBSnapshotCommand({
@@ -34,4 +46,46 @@ export async function handler(event: RestoreEvent): Promise<RestoredRef> {
     }
     return attempt(`Restoring snapshot ${snapshotId} as ${identifier}`, () => Promise.reject(err));
   }
+}
+
+async function restoreCluster(job: Job): Promise<RestoredRef> {
+  const original = job.original as OriginalCluster;
+  const snapshotId = job.snapshot!.id;
+  try {
+    const out = await rds().send(new RestoreDBClusterFromSnapshotCommand({
+      ...clusterRestoreParams(original.config) as any,
+      DBClusterIdentifier: job.identifier,
+      SnapshotIdentifier: snapshotId,
+    }));
+    return { resourceId: out.DBCluster!.DbClusterResourceId! };
+  } catch (err) {
+    if (isFault(err, 'DBClusterAlreadyExistsFault', 'DBClusterAlreadyExists')) {
+      const occupant = await findCluster(job.identifier);
+      if (occupant?.DbClusterResourceId === original.resourceId) {
+        throw new PipelineError('DBClusterAlreadyExistsFault', `The original DB cluster still holds ${job.identifier}: the rename has not taken effect.`);
+      }
+      if (occupant?.Status === 'creating') return { resourceId: occupant.DbClusterResourceId! };
+    }
+    return attempt(`Restoring cluster snapshot ${snapshotId} as ${job.identifier}`, () => Promise.reject(err));
+  }
+}
+
+/** Create the members under their original identifiers, with their captured settings. */
+async function createMembers(job: Job, which: 'writer' | 'readers'): Promise<{ created: string[] }> {
+  const original = job.original as OriginalCluster;
+  const members = original.members.filter((m) => m.isWriter === (which === 'writer'));
+  const created: string[] = [];
+  for (const m of members) {
+    try {
+      await rds().send(new CreateDBInstanceCommand(memberCreateParams(m, job.identifier, original.engine) as any));
+    } catch (err) {
+      const occupant = isFault(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists') ? await findInstance(m.identifier) : undefined;
+      // created by an earlier attempt of this step: a member of the restored cluster, not the original
+      if (!(occupant && occupant.DBClusterIdentifier === job.identifier && occupant.DbiResourceId !== m.resourceId)) {
+        return attempt(`Creating cluster member ${m.identifier}`, () => Promise.reject(err));
+      }
+    }
+    created.push(m.identifier);
+  }
+  return { created };
 }

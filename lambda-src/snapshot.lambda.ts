@@ -1,87 +1,82 @@
-import { CreateDBSnapshotCommand, DBSnapshot, DeleteDBSnapshotCommand } from '@aws-sdk/client-rds';
-import { rds } from './rds/client';
 import { attempt, isFault, PipelineError } from './rds/errors';
 import type { SnapshotRef } from './rds/job';
 import { legacySnapshotIdentifier, snapshotIdentifier } from './rds/naming';
-import { findSnapshot, madeByPipeline, pipelineSnapshots, pipelineTags } from './rds/snapshots';
+import { madeByPipeline, pipelineSnapshots, pipelineTags, Snap, SnapshotKind, snapshotKind } from './rds/snapshots';
 
-export type SnapshotEvent =
+/** `isCluster` picks DB cluster snapshots instead of DB snapshots; the rules are the same. */
+export type SnapshotEvent = { isCluster?: boolean } & (
   | { op: 'create'; identifier: string; startedAt: string }
   | { op: 'find'; identifier: string; engine: string }
-  | { op: 'prune'; identifier: string; keep: string };
+  | { op: 'prune'; identifier: string; keep: string });
 
-function ref(s: DBSnapshot, created: boolean): SnapshotRef {
-  return {
-    id: s.DBSnapshotIdentifier!,
-    arn: s.DBSnapshotArn,
-    createdAt: s.SnapshotCreateTime ? new Date(s.SnapshotCreateTime).toISOString() : undefined,
-    created,
-  };
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function ref(s: Snap, created: boolean): SnapshotRef {
+  return { id: s.id, arn: s.arn, createdAt: s.createdAt, created };
 }
 
 /** Make a new snapshot, named from the execution start so a retry finds it instead of making another. */
-async function create(identifier: string, startedAt: string): Promise<SnapshotRef> {
+async function create(kind: SnapshotKind, identifier: string, startedAt: string): Promise<SnapshotRef> {
   const id = snapshotIdentifier(identifier, startedAt);
   try {
-    const out = await rds().send(new CreateDBSnapshotCommand({
-      DBSnapshotIdentifier: id, DBInstanceIdentifier: identifier, Tags: pipelineTags(identifier),
-    }));
-    return ref(out.DBSnapshot!, true);
+    return ref(await kind.create(id, identifier, pipelineTags(identifier)), true);
   } catch (err) {
-    if (isFault(err, 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) {
-      const existing = await findSnapshot(id);
+    if (isFault(err, ...kind.alreadyExists)) {
+      const existing = await kind.find(id);
       if (existing && madeByPipeline(existing, identifier)) return ref(existing, true);
     }
-    return attempt(`Creating snapshot ${id} of ${identifier}`, () => Promise.reject(err));
+    return attempt(`Creating ${kind.noun} ${id} of ${identifier}`, () => Promise.reject(err));
   }
 }
 
 /** `db_restore`: the newest available snapshot this pipeline made, else `<identifier>-snapshot`. */
-async function find(identifier: string, engine: string): Promise<SnapshotRef> {
-  const ours = (await pipelineSnapshots(identifier)).find((s) => s.Status === 'available');
+async function find(kind: SnapshotKind, identifier: string, engine: string): Promise<SnapshotRef> {
+  const ours = (await pipelineSnapshots(kind, identifier)).find((s) => s.status === 'available');
   const legacyId = legacySnapshotIdentifier(identifier);
-  const chosen = ours ?? await findSnapshot(legacyId);
+  const chosen = ours ?? await kind.find(legacyId);
+  const notFound = kind === snapshotKind(true) ? 'DBClusterSnapshotNotFoundFault' : 'DBSnapshotNotFoundFault';
   if (!chosen) {
-    throw new PipelineError('DBSnapshotNotFoundFault',
-      `No snapshot to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first.`);
+    throw new PipelineError(notFound,
+      `No ${kind.noun} to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first.`);
   }
-  if (chosen.Status !== 'available') {
-    throw new PipelineError('InvalidDBSnapshotStateFault',
-      `Snapshot ${chosen.DBSnapshotIdentifier} is ${chosen.Status}, not available; wait for it and run again.`);
+  if (chosen.status !== 'available') {
+    throw new PipelineError(kind === snapshotKind(true) ? 'InvalidDBClusterSnapshotStateFault' : 'InvalidDBSnapshotStateFault',
+      `${capitalized(kind.noun)} ${chosen.id} is ${chosen.status}, not available; wait for it and run again.`);
   }
-  if (chosen.Engine && chosen.Engine !== engine) {
-    throw new PipelineError('SnapshotEngineMismatch',
-      `Snapshot ${chosen.DBSnapshotIdentifier} is of engine ${chosen.Engine} but ${identifier} runs ${engine}.`);
+  if (chosen.engine && chosen.engine !== engine) {
+    throw new PipelineError('SnapshotEngineMismatch', `${capitalized(kind.noun)} ${chosen.id} is of engine ${chosen.engine} but ${identifier} runs ${engine}.`);
   }
   return ref(chosen, false);
 }
 
 /** Delete the older snapshots this pipeline made, only once `keep` is verified available. */
-async function prune(identifier: string, keep: string): Promise<{ deleted: string[] }> {
-  const kept = await findSnapshot(keep);
-  if (kept?.Status !== 'available') {
-    throw new PipelineError('SnapshotNotVerified', `Snapshot ${keep} is ${kept?.Status ?? 'missing'}; older snapshots of ${identifier} are kept.`);
+async function prune(kind: SnapshotKind, identifier: string, keep: string): Promise<{ deleted: string[] }> {
+  const kept = await kind.find(keep);
+  if (kept?.status !== 'available') {
+    throw new PipelineError('SnapshotNotVerified', `${capitalized(kind.noun)} ${keep} is ${kept?.status ?? 'missing'}; older snapshots of ${identifier} are kept.`);
   }
-  const older = (await pipelineSnapshots(identifier))
-    .filter((s) => s.DBSnapshotIdentifier !== keep && s.Status === 'available');
+  // Only older ones: an overlapping execution's newer snapshot is not ours to delete.
+  const keptAt = new Date(kept.createdAt ?? 0).getTime();
+  const older = (await pipelineSnapshots(kind, identifier))
+    .filter((s) => s.id !== keep && s.status === 'available' && new Date(s.createdAt ?? 0).getTime() < keptAt);
   const deleted: string[] = [];
   for (const s of older) {
-    const id = s.DBSnapshotIdentifier!;
     try {
-      await rds().send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+      await kind.remove(s.id);
     } catch (err) {
-      if (isFault(err, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) continue; // already gone (a retry)
-      return attempt(`Deleting older snapshot ${id}`, () => Promise.reject(err));
+      if (isFault(err, ...kind.notFound)) continue; // already gone (a retry)
+      return attempt(`Deleting older ${kind.noun} ${s.id}`, () => Promise.reject(err));
     }
-    deleted.push(id);
+    deleted.push(s.id);
   }
   return { deleted };
 }
 
 export async function handler(event: SnapshotEvent): Promise<unknown> {
+  const kind = snapshotKind(event.isCluster);
   switch (event.op) {
-    case 'create': return create(event.identifier, event.startedAt);
-    case 'find': return find(event.identifier, event.engine);
-    case 'prune': return prune(event.identifier, event.keep);
+    case 'create': return create(kind, event.identifier, event.startedAt);
+    case 'find': return find(kind, event.identifier, event.engine);
+    case 'prune': return prune(kind, event.identifier, event.keep);
   }
 }

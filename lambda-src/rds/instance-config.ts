@@ -3,44 +3,21 @@ import type {
   ModifyDBInstanceMessage,
   RestoreDBInstanceFromDBSnapshotMessage,
 } from '@aws-sdk/client-rds';
+import { capture, Config, drift, KeptAttribute as Row, modifyParamsFor, params, settableTags, sorted, UnkeptAttribute } from './config-table';
 
 /**
  * Configuration retention for DB instances, in one table: for each setting,
  * how it is read from DescribeDBInstances and how it is put back on the
  * restored instance (the restore call, or the ModifyDBInstance after it).
- * The README's retention table is checked against this table by a test.
+ * The README's retention table is generated from this table.
  */
 
-/** The captured configuration: attribute key → value read from the original. JSON only. */
-export type InstanceConfig = Record<string, unknown>;
+export type InstanceConfig = Config;
+export type KeptAttribute = Row<DBInstance>;
+export type { UnkeptAttribute };
 
 type RestoreParams = Partial<RestoreDBInstanceFromDBSnapshotMessage>;
 type ModifyParams = Partial<ModifyDBInstanceMessage>;
-
-export interface KeptAttribute {
-  /** Key in the captured configuration. */
-  readonly key: string;
-  /** Name in the README table. */
-  readonly name: string;
-  readonly how: 'restore' | 'modify';
-  /** Its value on a described instance; undefined when not set or not applicable. */
-  readonly read: (db: DBInstance) => unknown;
-  /** The request fields that set it. */
-  readonly set: (value: any, config: InstanceConfig) => RestoreParams & ModifyParams;
-  /** A note for the README (conditions, caveats). */
-  readonly note?: string;
-}
-
-export interface UnkeptAttribute {
-  readonly name: string;
-  readonly how: 'snapshot' | 'not kept';
-  readonly note: string;
-  /** Whether RestoreDBInstanceFromDBSnapshot or ModifyDBInstance could set it. */
-  readonly settable: boolean;
-}
-
-const sorted = (values: (string | undefined)[] | undefined): string[] | undefined =>
-  values && values.length > 0 ? values.filter((v): v is string => !!v).sort() : undefined;
 
 /** gp3 volumes below this size run at the baseline; RDS refuses explicit IOPS/throughput there. */
 function gp3Baseline(config: InstanceConfig): boolean {
@@ -106,10 +83,7 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
     key: 'tags',
     name: 'Tags',
     how: 'restore',
-    read: (d) => {
-      const tags = (d.TagList ?? []).filter((t) => t.Key && !t.Key.startsWith('aws:'));
-      return tags.length > 0 ? tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })).sort((a, b) => a.Key!.localeCompare(b.Key!)) : undefined;
-    },
+    read: (d) => settableTags(d.TagList),
     set: (v) => ({ Tags: v }),
     note: 'Tags whose key starts with `aws:` belong to AWS (CloudFormation, for one) and cannot be set by anyone.',
   },
@@ -210,43 +184,19 @@ export const INSTANCE_UNKEPT: UnkeptAttribute[] = [
 
 /** Read the configuration the pipeline keeps from a described instance. */
 export function captureInstanceConfig(db: DBInstance): InstanceConfig {
-  const config: InstanceConfig = { engine: db.Engine };
-  for (const attribute of INSTANCE_ATTRIBUTES) {
-    const value = attribute.read(db);
-    if (value !== undefined && value !== null) config[attribute.key] = value;
-  }
-  return config;
-}
-
-function merge(config: InstanceConfig, how: 'restore' | 'modify', only?: Set<string>): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const attribute of INSTANCE_ATTRIBUTES) {
-    if (attribute.how !== how || (only && !only.has(attribute.key))) continue;
-    const value = config[attribute.key];
-    if (value === undefined) continue;
-    Object.assign(params, attribute.set(value, config));
-  }
-  return params;
+  return capture(INSTANCE_ATTRIBUTES, db, { engine: db.Engine });
 }
 
 /** The RestoreDBInstanceFromDBSnapshot fields that carry the captured configuration. */
 export function restoreParams(config: InstanceConfig): RestoreParams {
-  const params = merge(config, 'restore') as RestoreParams;
-  if (params.MultiAZ) delete params.AvailabilityZone;
-  return params;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const out = params(INSTANCE_ATTRIBUTES, config, 'restore') as RestoreParams;
+  if (out.MultiAZ) delete out.AvailabilityZone;
+  return out;
 }
 
 /** Keys of the kept attributes whose value on `db` differs from the captured configuration. */
 export function configDrift(config: InstanceConfig, db: DBInstance, how?: 'restore' | 'modify'): string[] {
-  return INSTANCE_ATTRIBUTES
-    .filter((a) => (how === undefined || a.how === how) && config[a.key] !== undefined)
-    .filter((a) => Object.keys(a.set(config[a.key], config)).length > 0) // settable here (not gp3 baseline IOPS)
-    .filter((a) => !same(a.read(db), config[a.key]))
-    .map((a) => a.key);
+  return drift(INSTANCE_ATTRIBUTES, config, db, how);
 }
 
 /**
@@ -254,6 +204,5 @@ export function configDrift(config: InstanceConfig, db: DBInstance, how?: 'resto
  * attributes that differ on the restored instance `db`. Empty when nothing is left to do.
  */
 export function modifyParams(config: InstanceConfig, db: DBInstance): ModifyParams {
-  const drift = new Set(configDrift(config, db, 'modify'));
-  return merge(config, 'modify', drift) as ModifyParams;
+  return modifyParamsFor(INSTANCE_ATTRIBUTES, config, db) as ModifyParams;
 }

@@ -1,3 +1,5 @@
+import type { MemberConfig } from './cluster-config';
+import type { Config } from './config-table';
 import type { InstanceConfig } from './instance-config';
 import type { RestoreInput } from '../../src/input-rules';
 
@@ -8,7 +10,7 @@ import type { RestoreInput } from '../../src/input-rules';
  */
 export interface Job extends RestoreInput {
   /** The configuration captured before any change (`Capture ...`). */
-  readonly original?: Original;
+  readonly original?: Original | OriginalCluster;
   /** The snapshot the restore uses. */
   readonly snapshot?: SnapshotRef;
   /** Where the original was renamed to. */
@@ -29,6 +31,19 @@ export interface Original {
   readonly config: InstanceConfig;
 }
 
+/** An Aurora cluster as captured: the cluster, its members (writer first), the writer. */
+export interface OriginalCluster {
+  /** DbClusterResourceId: it never changes across renames. */
+  readonly resourceId: string;
+  readonly endpoint?: string;
+  readonly readerEndpoint?: string;
+  readonly engine: string;
+  readonly config: Config;
+  /** The writer's identifier: it must be the writer again after the restore. */
+  readonly writer?: string;
+  readonly members: MemberConfig[];
+}
+
 export interface SnapshotRef {
   readonly id: string;
   readonly arn?: string;
@@ -39,10 +54,12 @@ export interface SnapshotRef {
 
 export interface TempRef {
   readonly identifier: string;
+  /** Cluster members' temporary identifiers. */
+  readonly members?: string[];
 }
 
 export interface RestoredRef {
-  /** DbiResourceId of the DB the restore created: the only DB the rollback may delete. */
+  /** DbiResourceId (DbClusterResourceId) of what the restore created: the only DB the rollback may delete. */
   readonly resourceId: string;
 }
 

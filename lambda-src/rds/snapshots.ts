@@ -1,7 +1,130 @@
-import { DBSnapshot, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBClusterSnapshotCommand, CreateDBSnapshotCommand, DBClusterSnapshot, DBSnapshot,
+  DeleteDBClusterSnapshotCommand, DeleteDBSnapshotCommand, DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, Tag,
+} from '@aws-sdk/client-rds';
 import { rds } from './client';
 import { attempt, isFault } from './errors';
 import { TAG_PIPELINE, TAG_SOURCE } from './naming';
+
+/** A DB snapshot or a DB cluster snapshot, as the pipeline needs it. */
+export interface Snap {
+  readonly id: string;
+  readonly arn?: string;
+  readonly status?: string;
+  readonly engine?: string;
+  readonly createdAt?: string;
+  readonly tags: Tag[];
+}
+
+/** The calls for one kind of snapshot: DB instance snapshots or DB cluster snapshots. */
+export interface SnapshotKind {
+  readonly noun: string;
+  readonly notFound: string[];
+  readonly alreadyExists: string[];
+  find(id: string): Promise<Snap | undefined>;
+  /** Manual snapshots taken of `source`. */
+  list(source: string): Promise<Snap[]>;
+  create(id: string, source: string, tags: Tag[]): Promise<Snap>;
+  remove(id: string): Promise<void>;
+}
+
+const time = (d: Date | undefined) => (d ? new Date(d).toISOString() : undefined);
+
+function fromDb(s: DBSnapshot): Snap {
+  return {
+    id: s.DBSnapshotIdentifier!,
+    arn: s.DBSnapshotArn,
+    status: s.Status,
+    engine: s.Engine,
+    createdAt: time(s.SnapshotCreateTime),
+    tags: s.TagList ?? [],
+  };
+}
+
+function fromCluster(s: DBClusterSnapshot): Snap {
+  return {
+    id: s.DBClusterSnapshotIdentifier!,
+    arn: s.DBClusterSnapshotArn,
+    status: s.Status,
+    engine: s.Engine,
+    createdAt: time(s.SnapshotCreateTime),
+    tags: s.TagList ?? [],
+  };
+}
+
+async function orUndefined<T>(names: string[], context: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isFault(err, ...names)) return undefined;
+    return attempt(context, () => Promise.reject(err));
+  }
+}
+
+export const DB_SNAPSHOTS: SnapshotKind = {
+  noun: 'snapshot',
+  notFound: ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'],
+  alreadyExists: ['DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists'],
+  async find(id) {
+    const out = await orUndefined(this.notFound, `Describing snapshot ${id}`, () => rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id })));
+    const s = out?.DBSnapshots?.[0];
+    return s ? fromDb(s) : undefined;
+  },
+  async list(source) {
+    const found: Snap[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await attempt(`Listing the snapshots of ${source}`, () => rds().send(new DescribeDBSnapshotsCommand({
+        DBInstanceIdentifier: source, SnapshotType: 'manual', Marker: marker,
+      })));
+      found.push(...(out.DBSnapshots ?? []).map(fromDb));
+      marker = out.Marker;
+    } while (marker);
+    return found;
+  },
+  async create(id, source, tags) {
+    const out = await rds().send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: id, DBInstanceIdentifier: source, Tags: tags }));
+    return fromDb(out.DBSnapshot!);
+  },
+  async remove(id) {
+    await rds().send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+  },
+};
+
+export const CLUSTER_SNAPSHOTS: SnapshotKind = {
+  noun: 'cluster snapshot',
+  notFound: ['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound'],
+  alreadyExists: ['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists'],
+  async find(id) {
+    const out = await orUndefined(this.notFound, `Describing cluster snapshot ${id}`,
+      () => rds().send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id })));
+    const s = out?.DBClusterSnapshots?.[0];
+    return s ? fromCluster(s) : undefined;
+  },
+  async list(source) {
+    const found: Snap[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await attempt(`Listing the cluster snapshots of ${source}`, () => rds().send(new DescribeDBClusterSnapshotsCommand({
+        DBClusterIdentifier: source, SnapshotType: 'manual', Marker: marker,
+      })));
+      found.push(...(out.DBClusterSnapshots ?? []).map(fromCluster));
+      marker = out.Marker;
+    } while (marker);
+    return found;
+  },
+  async create(id, source, tags) {
+    const out = await rds().send(new CreateDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id, DBClusterIdentifier: source, Tags: tags }));
+    return fromCluster(out.DBClusterSnapshot!);
+  },
+  async remove(id) {
+    await rds().send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
+  },
+};
+
+export function snapshotKind(isCluster: boolean | undefined): SnapshotKind {
+  return isCluster ? CLUSTER_SNAPSHOTS : DB_SNAPSHOTS;
+}
 
 /** The pipeline this deployment is: set by the construct, unique per TrapheusRestore. */
 export function pipelineId(): string {
@@ -10,37 +133,19 @@ export function pipelineId(): string {
   return id;
 }
 
-export function pipelineTags(identifier: string) {
+export function pipelineTags(identifier: string): Tag[] {
   return [{ Key: TAG_SOURCE, Value: identifier }, { Key: TAG_PIPELINE, Value: pipelineId() }];
 }
 
 /** True when this pipeline made `snapshot` for `identifier`. */
-export function madeByPipeline(snapshot: DBSnapshot, identifier: string): boolean {
-  const tags = new Map((snapshot.TagList ?? []).map((t) => [t.Key, t.Value]));
+export function madeByPipeline(snapshot: Snap, identifier: string): boolean {
+  const tags = new Map(snapshot.tags.map((t) => [t.Key, t.Value]));
   return tags.get(TAG_SOURCE) === identifier && tags.get(TAG_PIPELINE) === pipelineId();
 }
 
-export async function findSnapshot(id: string): Promise<DBSnapshot | undefined> {
-  try {
-    const out = await rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
-    return out.DBSnapshots?.[0];
-  } catch (err) {
-    if (isFault(err, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) return undefined;
-    return attempt(`Describing snapshot ${id}`, () => Promise.reject(err));
-  }
-}
-
 /** The manual snapshots this pipeline made of `identifier`, newest first. */
-export async function pipelineSnapshots(identifier: string): Promise<DBSnapshot[]> {
-  const found: DBSnapshot[] = [];
-  let marker: string | undefined;
-  do {
-    const out = await attempt(`Listing the snapshots of ${identifier}`, () => rds().send(new DescribeDBSnapshotsCommand({
-      DBInstanceIdentifier: identifier, SnapshotType: 'manual', Marker: marker,
-    })));
-    found.push(...(out.DBSnapshots ?? []).filter((s) => madeByPipeline(s, identifier)));
-    marker = out.Marker;
-  } while (marker);
-  const time = (s: DBSnapshot) => new Date(s.SnapshotCreateTime ?? 0).getTime();
-  return found.sort((a, b) => time(b) - time(a));
+export async function pipelineSnapshots(kind: SnapshotKind, identifier: string): Promise<Snap[]> {
+  const ours = (await kind.list(identifier)).filter((s) => madeByPipeline(s, identifier));
+  const at = (s: Snap) => new Date(s.createdAt ?? 0).getTime();
+  return ours.sort((a, b) => at(b) - at(a));
 }

@@ -1,0 +1,185 @@
+import { handler } from '../../lambda-src/capture.lambda';
+import { tempIdentifier } from '../../lambda-src/rds/naming';
+import type { RestoreInput } from '../../src/input-rules';
+import { fullyConfiguredInstance } from '../sim/fixtures';
+import { RdsSimulator } from '../sim/rds-sim';
+
+let sim: RdsSimulator;
+
+beforeEach(() => {
+  sim = new RdsSimulator();
+  sim.install();
+});
+
+afterEach(() => {
+  // Capture only reads: whatever happened, it changed nothing.
+  expect(sim.mutatingCalls()).toEqual([]);
+  sim.uninstall();
+});
+
+const job = (identifier: string, task: RestoreInput['task'] = 'db_restore'): RestoreInput => ({ identifier, task, isCluster: false });
+
+const describedIds = () => sim.calls.map((c) => ({ command: c.command, input: c.input }));
+
+describe('capture: the original', () => {
+  test('returns resource id, endpoint, engine and the kept configuration', async () => {
+    const seeded = sim.addInstance(fullyConfiguredInstance('orders-db'));
+    const out = await handler(job('orders-db'));
+
+    expect(out.resourceId).toBe(seeded.DbiResourceId);
+    expect(out.resourceId).toMatch(/^db-[A-Z0-9]{26}$/);
+    expect(out.endpoint).toBe('orders-db.c1abcdefghij.us-east-1.rds.amazonaws.com');
+    expect(out.engine).toBe('postgres');
+    expect(out.config).toMatchObject({
+      engine: 'postgres',
+      instanceClass: 'db.r6g.large',
+      multiAz: true,
+      subnetGroup: 'orders-private',
+      securityGroups: ['sg-0aaa1111', 'sg-0bbb2222'],
+      publiclyAccessible: true,
+      parameterGroup: 'orders-pg16',
+      optionGroup: 'orders-options',
+      port: 6543,
+      storageType: 'gp3',
+      allocatedStorage: 500,
+      iops: 12000,
+      storageThroughput: 500,
+      maxAllocatedStorage: 1000,
+      tags: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }],
+      copyTagsToSnapshot: true,
+      deletionProtection: true,
+      iamAuth: true,
+      logExports: ['postgresql', 'upgrade'],
+      autoMinorVersionUpgrade: false,
+      caCertificate: 'rds-ca-ecc384-g1',
+      backupRetention: 14,
+      backupWindow: '02:00-02:30',
+      maintenanceWindow: 'sat:04:00-sat:04:30',
+      monitoringInterval: 15,
+      monitoringRole: 'arn:aws:iam::123456789012:role/rds-monitoring',
+      performanceInsights: true,
+      performanceInsightsRetention: 465,
+      databaseInsightsMode: 'advanced',
+      networkType: 'DUAL',
+      engineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+      domain: expect.objectContaining({ Domain: 'd-9067a1b2c3', DomainIAMRoleName: 'rds-directory-access' }),
+    });
+    // A Multi-AZ instance's AZ is RDS's choice: not kept.
+    expect(out.config.availabilityZone).toBeUndefined();
+    // The configuration is plain JSON (it travels in the Step Functions document).
+    expect(JSON.parse(JSON.stringify(out.config))).toEqual(out.config);
+  });
+
+  test('a Single-AZ instance keeps its availability zone', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'small-db', Engine: 'mysql', AvailabilityZone: 'us-east-1c' });
+    const out = await handler(job('small-db'));
+    expect(out.engine).toBe('mysql');
+    expect(out.config).toMatchObject({ engine: 'mysql', multiAz: false, availabilityZone: 'us-east-1c', port: 3306, instanceClass: 'db.t3.micro' });
+  });
+
+  test('describes the instance, then checks that its temporary identifier is free', async () => {
+    sim.addInstance(fullyConfiguredInstance('orders-db'));
+    await handler(job('orders-db'));
+    expect(describedIds()).toEqual([
+      { command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db' } },
+      { command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db-trapheus-old' } },
+    ]);
+  });
+
+  test('create_snapshot_only does not look at the temporary identifier', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    await handler(job('orders-db', 'create_snapshot_only'));
+    expect(describedIds()).toEqual([{ command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db' } }]);
+  });
+});
+
+describe('capture: refusals', () => {
+  test('no such DB instance: DBInstanceNotFoundFault, pointing at isCluster', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'other-db', Engine: 'postgres' });
+    await expect(handler(job('missing-db'))).rejects.toMatchObject({
+      name: 'DBInstanceNotFoundFault',
+      message: 'There is no DB instance "missing-db" in this account and Region. Check "identifier" (for an Aurora cluster set "isCluster": true).',
+    });
+  });
+
+  test.each(['stopped', 'modifying', 'backing-up', 'storage-full'])('a DB instance that is %s: DBInstanceNotAvailable', async (status) => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: status });
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({
+      name: 'DBInstanceNotAvailable',
+      message: `DB instance orders-db is ${status}; it must be available before a snapshot or restore.`,
+    });
+  });
+
+  test('a cluster member: UseClusterRestore, naming the cluster', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-instance-1', Engine: 'postgres', DBClusterIdentifier: 'orders-cluster' });
+    await expect(handler(job('orders-instance-1'))).rejects.toMatchObject({
+      name: 'UseClusterRestore',
+      message: expect.stringMatching(/^DB instance orders-instance-1 is a member of cluster orders-cluster: restore the cluster with "identifier": "orders-cluster", "isCluster": true\.$/),
+    });
+  });
+
+  test('a cluster member is refused as such even when it is not available', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-instance-1', Engine: 'postgres', DBClusterIdentifier: 'orders-cluster', DBInstanceStatus: 'modifying' });
+    await expect(handler(job('orders-instance-1'))).rejects.toMatchObject({ name: 'UseClusterRestore' });
+  });
+
+  test('the source of a read replica: HasReadReplicas', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', ReadReplicaDBInstanceIdentifiers: ['orders-replica'] });
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({
+      name: 'HasReadReplicas',
+      message: 'DB instance orders-db is part of a read replica set; an in-place restore would break replication.',
+    });
+  });
+
+  test('a read replica itself: HasReadReplicas', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-replica', Engine: 'postgres', ReadReplicaSourceDBInstanceIdentifier: 'orders-db' });
+    await expect(handler(job('orders-replica'))).rejects.toMatchObject({
+      name: 'HasReadReplicas',
+      message: expect.stringContaining('orders-replica is part of a read replica set'),
+    });
+  });
+
+  // An instance can be the source of an Aurora read replica cluster (ReadReplicaDBClusterIdentifiers).
+  test('the source of an Aurora read replica cluster: HasReadReplicas', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'mysql', ReadReplicaDBClusterIdentifiers: ['orders-aurora-replica'] });
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({ name: 'HasReadReplicas' });
+  });
+
+  test('the temporary identifier is taken: TemporaryIdentifierTaken, naming it', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db-trapheus-old', Engine: 'postgres' });
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({
+      name: 'TemporaryIdentifierTaken',
+      message: 'A DB instance orders-db-trapheus-old already exists, maybe left by an earlier run: delete or rename it, then run again.',
+    });
+    await expect(handler(job('orders-db', 'create_snapshot'))).rejects.toMatchObject({ name: 'TemporaryIdentifierTaken' });
+  });
+
+  test('a taken temporary identifier does not stop create_snapshot_only', async () => {
+    const seeded = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db-trapheus-old', Engine: 'postgres' });
+    await expect(handler(job('orders-db', 'create_snapshot_only'))).resolves.toMatchObject({ resourceId: seeded.DbiResourceId, engine: 'postgres' });
+  });
+
+  test('a long identifier checks its shortened, hashed temporary identifier', async () => {
+    const long = `orders-${'x'.repeat(55)}`;
+    const temp = tempIdentifier(long);
+    expect(temp).not.toBe(`${long}-trapheus-old`);
+    expect(temp.length).toBeLessThanOrEqual(63);
+    sim.addInstance({ DBInstanceIdentifier: long, Engine: 'postgres' });
+    sim.addInstance({ DBInstanceIdentifier: temp, Engine: 'postgres' });
+    await expect(handler(job(long))).rejects.toMatchObject({
+      name: 'TemporaryIdentifierTaken',
+      message: expect.stringContaining(`A DB instance ${temp} already exists`),
+    });
+  });
+
+  test('a throttled describe is classified RdsThrottled with its context', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    sim.failOn({ command: 'DescribeDBInstances', error: 'Throttling', times: 1 });
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({
+      name: 'RdsThrottled',
+      message: 'Describing DB instance orders-db: Throttling: Rate exceeded',
+    });
+  });
+});

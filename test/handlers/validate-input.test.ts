@@ -1,0 +1,173 @@
+import { PipelineError } from '../../lambda-src/rds/errors';
+import { handler } from '../../lambda-src/validate-input.lambda';
+import { TASKS } from '../../src/input-rules';
+import { RdsSimulator } from '../sim/rds-sim';
+
+let sim: RdsSimulator;
+
+beforeEach(() => {
+  sim = new RdsSimulator();
+  sim.install();
+});
+
+afterEach(() => {
+  // Validation happens before any RDS call, whatever the input.
+  expect(sim.calls).toEqual([]);
+  sim.uninstall();
+});
+
+describe('validate-input: a valid input', () => {
+  test('returns exactly identifier, task and isCluster', async () => {
+    const out = await handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false } });
+    expect(out).toStrictEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false });
+    expect(Object.keys(out)).toEqual(['identifier', 'task', 'isCluster']);
+  });
+
+  test.each([...TASKS])('accepts the task %s', async (task) => {
+    await expect(handler({ input: { identifier: 'orders-db', task, isCluster: true } }))
+      .resolves.toStrictEqual({ identifier: 'orders-db', task, isCluster: true });
+  });
+
+  test('accepts a 63-character identifier with digits and single hyphens', async () => {
+    const identifier = `a1-${'b'.repeat(60)}`;
+    expect(identifier).toHaveLength(63);
+    await expect(handler({ input: { identifier, task: 'create_snapshot', isCluster: false } }))
+      .resolves.toStrictEqual({ identifier, task: 'create_snapshot', isCluster: false });
+  });
+});
+
+describe('validate-input: InvalidInput', () => {
+  test.each([
+    ['null', null, /not null\.$/],
+    ['a string', 'orders-db', /not the string "orders-db"\.$/],
+    ['an array', [{ identifier: 'orders-db' }], /not an array\.$/],
+    ['a number', 42, /not number 42\.$/],
+    ['undefined', undefined, /not undefined/],
+  ])('refuses %s as the whole input', async (_label, input, tail) => {
+    const err = await handler({ input }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err).toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringMatching(/^The execution input must be a JSON object like \{"identifier": "my-db", "task": "db_restore", "isCluster": false\}/),
+    });
+    expect((err as Error).message).toMatch(tail);
+  });
+
+  test('refuses an unknown field, naming it', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshot: 'x' } }))
+      .rejects.toMatchObject({
+        name: 'InvalidInput',
+        message: 'Unknown field "snapshot": the input takes only identifier, task, isCluster. Remove "snapshot" (check its spelling).',
+      });
+  });
+});
+
+describe('validate-input: InvalidIdentifier', () => {
+  test('missing identifier', async () => {
+    await expect(handler({ input: { task: 'db_restore', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidIdentifier',
+      message: expect.stringMatching(/^"identifier" is missing: add the DB instance or cluster identifier/),
+    });
+  });
+
+  test('identifier that is not a string', async () => {
+    await expect(handler({ input: { identifier: 5, task: 'db_restore', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidIdentifier',
+      message: '"identifier" must be a string, not number 5.',
+    });
+  });
+
+  test.each([
+    ['', /"identifier" "" is not a valid RDS identifier: it is empty/],
+    ['Orders-DB', /"identifier" "Orders-DB" is not a valid RDS identifier: it has uppercase letters; .*use "orders-db"/],
+    ['orders_db', /"identifier" "orders_db" is not a valid RDS identifier: it contains "_"/],
+    ['1orders', /"identifier" "1orders" is not a valid RDS identifier: it must start with a letter/],
+    ['orders-', /"identifier" "orders-" is not a valid RDS identifier: it must not end with a hyphen/],
+    ['orders--db', /"identifier" "orders--db" is not a valid RDS identifier: it must not contain two consecutive hyphens/],
+    ['a'.repeat(64), /is not a valid RDS identifier: it has 64 characters; RDS identifiers have at most 63/],
+  ])('identifier %j breaks the RDS rules', async (identifier, message) => {
+    await expect(handler({ input: { identifier, task: 'db_restore', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidIdentifier',
+      message: expect.stringMatching(message),
+    });
+  });
+});
+
+describe('validate-input: InvalidTask', () => {
+  test('missing task lists the tasks', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidTask',
+      message: '"task" is missing: use one of "create_snapshot", "db_restore", "create_snapshot_only".',
+    });
+  });
+
+  test('unknown task', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'restore', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidTask',
+      message: '"task" is the string "restore"; it must be one of "create_snapshot", "db_restore", "create_snapshot_only".',
+    });
+  });
+
+  test('a near miss gets a suggestion', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'DB-Restore', isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidTask',
+      message: expect.stringContaining('(did you mean "db_restore"?)'),
+    });
+  });
+
+  test('a task that is not a string', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: ['db_restore'], isCluster: false } })).rejects.toMatchObject({
+      name: 'InvalidTask',
+      message: expect.stringMatching(/^"task" is an array; it must be one of/),
+    });
+  });
+});
+
+describe('validate-input: InvalidIsCluster', () => {
+  test('missing isCluster', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore' } })).rejects.toMatchObject({
+      name: 'InvalidIsCluster',
+      message: '"isCluster" is missing: use true for an Aurora cluster, false for a DB instance.',
+    });
+  });
+
+  test.each([
+    ['false', 'the string "false"'],
+    [0, 'number 0'],
+    [null, 'null'],
+  ])('isCluster %j is not a boolean', async (isCluster, described) => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster } })).rejects.toMatchObject({
+      name: 'InvalidIsCluster',
+      message: `"isCluster" must be a JSON boolean (true or false, without quotes), not ${described}.`,
+    });
+  });
+});
+
+describe('validate-input: several problems', () => {
+  test('every problem is in the message; the name is the first one in field order', async () => {
+    const err = await handler({ input: { identifier: 'Bad_Id', task: 'restore', isCluster: 'no', extra: 1 } }).catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'InvalidInput' });
+    const message = (err as Error).message;
+    expect(message).toContain('Unknown field "extra"');
+    expect(message).toContain('"identifier" "Bad_Id" is not a valid RDS identifier');
+    expect(message).toContain('"task" is the string "restore"');
+    expect(message).toContain('"isCluster" must be a JSON boolean');
+    // In field order: unknown fields, identifier, task, isCluster.
+    const order = ['Unknown field', '"identifier"', '"task"', '"isCluster"'].map((s) => message.indexOf(s));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  test('without unknown fields, the identifier problem names the error', async () => {
+    await expect(handler({ input: { task: 'nope', isCluster: 'yes' } })).rejects.toMatchObject({
+      name: 'InvalidIdentifier',
+      message: expect.stringMatching(/"identifier" is missing.*"task" is the string "nope".*"isCluster" must be a JSON boolean/s),
+    });
+  });
+
+  test('a task and an isCluster problem: InvalidTask, both in the message', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', isCluster: 1 } })).rejects.toMatchObject({
+      name: 'InvalidTask',
+      message: expect.stringMatching(/^"task" is missing: .* "isCluster" must be a JSON boolean .*not number 1\.$/),
+    });
+  });
+});
