@@ -1,6 +1,6 @@
-import { fullyConfiguredInstance, seedPipelineSnapshot } from '../sim/fixtures';
-import { Harness, identity } from './harness';
 import { Duration } from 'aws-cdk-lib';
+import { Harness, identity } from './harness';
+import { fullyConfiguredInstance, seedPipelineSnapshot } from '../sim/fixtures';
 
 const h = new Harness({ maxWait: Duration.hours(2) });
 beforeEach(() => h.fresh());

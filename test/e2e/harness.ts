@@ -1,8 +1,8 @@
+import type { DBInstance } from '@aws-sdk/client-rds';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
+import type { TrapheusRestoreProps } from '../../src';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
-import type { TrapheusRestoreProps } from '../../src';
-import type { DBInstance } from '@aws-sdk/client-rds';
 
 /** One synthesized definition per test file; a fresh in-memory RDS per test. */
 export class Harness {

@@ -1,7 +1,7 @@
+import { Harness } from './harness';
 import { INSTANCE_ATTRIBUTES } from '../../lambda-src/rds/instance-config';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 import { fullyConfiguredInstance, seedPipelineSnapshot } from '../sim/fixtures';
-import { Harness } from './harness';
 
 const h = new Harness();
 beforeEach(() => h.fresh());
