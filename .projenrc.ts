@@ -54,7 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: false,
   devDeps: [
     '@aws-sdk/client-rds@^3',
+    '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-ses@^3',
+    '@aws-sdk/client-sns@^3',
     'aws-local-stepfunctions@3.0.0',
     'aws-sdk-client-mock@^4',
     'esbuild',

@@ -5,9 +5,11 @@
  * RDS is the in-memory simulator on a simulated clock.
  */
 import '../test/setup';
+import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from '../lambda-src/rds/cluster-config';
 import { INSTANCE_ATTRIBUTES } from '../lambda-src/rds/instance-config';
+import { TAG_PIPELINE, TAG_SOURCE } from '../lambda-src/rds/naming';
 import { formatDuration } from '../test/sim/clock';
-import { seedDemoInstance } from '../test/sim/fixtures';
+import { seedCluster, seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
 import { clockTime, formatSteps } from '../test/sim/timeline';
@@ -49,6 +51,58 @@ async function main() {
     console.log(`Transitions: ${result.transitions} state transitions ($${(result.transitions * 0.000025).toFixed(4)}), `
       + `${result.lambdaInvocations} Lambda invocations, ~${result.historyEvents} of 25,000 history events`);
     console.log(`RDS calls:   ${sim.calls.length} (${sim.mutatingCalls().length} mutating)`);
+    if (result.status !== 'SUCCEEDED') process.exitCode = 1;
+  } finally {
+    sim.uninstall();
+  }
+  await clusterDemo(definition, pipelineId);
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The same for an Aurora cluster: one writer and two readers (one serverless v2). */
+async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipelineId: string) {
+  const sim = new RdsSimulator();
+  sim.install();
+  try {
+    const { members } = seedCluster(sim, 'orders-aurora');
+    const before = sim.cluster('orders-aurora')!;
+    sim.addClusterSnapshot({
+      DBClusterSnapshotIdentifier: 'orders-aurora-trapheus-20260102-080000',
+      DBClusterIdentifier: 'orders-aurora',
+      SnapshotCreateTime: new Date('2026-01-02T08:00:00Z'),
+      Tags: [{ Key: TAG_SOURCE, Value: 'orders-aurora' }, { Key: TAG_PIPELINE, Value: pipelineId }],
+    });
+    const writerBefore = sim.writer('orders-aurora');
+    const input = { identifier: 'orders-aurora', task: 'create_snapshot', isCluster: true };
+    console.log(`\n${'-'.repeat(100)}\ntrapheus-cdk demo: ${JSON.stringify(input)}\n`);
+    console.log(`Before: cluster orders-aurora (${before.Engine} ${before.EngineVersion}), writer ${writerBefore}, members `
+      + members.map((m) => `${m.DBInstanceIdentifier} ${m.DBInstanceClass} tier ${m.PromotionTier}`).join(', '));
+    console.log(`        endpoints ${before.Endpoint} / ${before.ReaderEndpoint}\n`);
+
+    const result = await runPipeline(definition, input, sim);
+    console.log(formatSteps(result));
+    console.log('');
+    const after = sim.cluster('orders-aurora')!;
+    const clusterKept = CLUSTER_ATTRIBUTES.filter((a) => same(a.read(after), a.read(before))).length;
+    const memberKept = members.map((m) => {
+      const now = sim.instance(m.DBInstanceIdentifier!)!;
+      return MEMBER_ATTRIBUTES.filter((a) => same(a.read(now), a.read(m))).length;
+    });
+    console.log(`Result:      ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`);
+    console.log(`Total:       ${formatDuration(result.seconds)} (simulated)`);
+    for (const d of sim.endpointDowntime('orders-aurora')) {
+      console.log(`Downtime:    ${after.Endpoint} (writer) unreachable from ${clockTime(d.from)} to ${clockTime(d.to)}: ${formatDuration(d.seconds)}`);
+    }
+    console.log(`Endpoints:   ${same([before.Endpoint, before.ReaderEndpoint], [after.Endpoint, after.ReaderEndpoint]) ? 'unchanged' : 'CHANGED'}`);
+    console.log(`Writer:      ${writerBefore} before, ${sim.writer('orders-aurora')} after (DescribeDBClusters)`);
+    console.log(`Config:      cluster ${clusterKept} of ${CLUSTER_ATTRIBUTES.length} kept settings equal; members `
+      + memberKept.map((n, i) => `${members[i].DBInstanceIdentifier} ${n} of ${MEMBER_ATTRIBUTES.length}`).join(', '));
+    console.log(`Clusters:    ${sim.clusters().map((c) => `${c.DBClusterIdentifier} (${c.Status})`).join(', ')}; `
+      + `instances: ${sim.instances().map((i) => `${i.DBInstanceIdentifier} (${i.DBInstanceStatus})`).join(', ')}`);
+    console.log(`Snapshots:   ${sim.clusterSnapshots().map((c) => `${c.DBClusterSnapshotIdentifier} (${c.Status})`).join(', ')}`);
+    console.log(`Transitions: ${result.transitions} state transitions ($${(result.transitions * 0.000025).toFixed(4)}), `
+      + `${result.lambdaInvocations} Lambda invocations, ~${result.historyEvents} of 25,000 history events`);
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
   } finally {
     sim.uninstall();

@@ -1,8 +1,13 @@
-import { DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DBCluster, DBInstance, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
+import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from './rds/cluster-config';
+import { clusterMembers, findCluster, writerOf } from './rds/clusters';
+import { describeDrift, drift, modifyParamsFor } from './rds/config-table';
 import { attempt, PipelineError } from './rds/errors';
 import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from './rds/instance-config';
 import { findInstance } from './rds/instances';
+import type { Job, OriginalCluster } from './rds/job';
+import { logged } from './rds/log';
 
 export interface ApplyConfigEvent {
   /** `apply`: one ModifyDBInstance for what the restore could not carry. `verify`: every kept setting matches. */
@@ -34,17 +39,71 @@ async function apply(event: ApplyConfigEvent): Promise<{ changed: string[] }> {
 
 async function verify(event: ApplyConfigEvent): Promise<{ verified: true }> {
   const db = await restoredInstance(event.identifier, event.resourceId);
-  const drift = configDrift(event.config, db);
-  if (drift.length > 0) {
-    const details = drift.map((key) => {
-      const a = INSTANCE_ATTRIBUTES.find((x) => x.key === key)!;
-      return `${a.name}: ${JSON.stringify(a.read(db))} instead of ${JSON.stringify(event.config[key])}`;
-    });
+  const keys = configDrift(event.config, db);
+  if (keys.length > 0) {
+    const details = describeDrift(INSTANCE_ATTRIBUTES, keys, event.config, db);
     throw new PipelineError('ConfigurationDrift', `The restored ${event.identifier} differs from the original: ${details.join('; ')}.`);
   }
   return { verified: true };
 }
 
-export async function handler(event: ApplyConfigEvent): Promise<unknown> {
-  return event.op === 'apply' ? apply(event) : verify(event);
+/** Aurora: the same for the restored cluster and its members, plus the writer's identity. */
+export interface ClusterApplyConfigEvent {
+  readonly op: 'cluster-apply' | 'cluster-verify';
+  readonly job: Job;
 }
+
+async function restoredCluster(job: Job): Promise<DBCluster> {
+  const cluster = await findCluster(job.identifier);
+  if (!cluster || cluster.DbClusterResourceId !== job.restored?.resourceId) {
+    throw new PipelineError('ReplacementNotVerified', `The DB cluster under ${job.identifier} is not the restored one (${job.restored?.resourceId}).`);
+  }
+  return cluster;
+}
+
+async function applyCluster(job: Job): Promise<{ changed: string[] }> {
+  const original = job.original as OriginalCluster;
+  const cluster = await restoredCluster(job);
+  const params = modifyParamsFor(CLUSTER_ATTRIBUTES, original.config, cluster);
+  const changed = Object.keys(params);
+  if (changed.length > 0) {
+    await attempt(`Applying ${changed.join(', ')} to cluster ${job.identifier}`, () => rds().send(new ModifyDBClusterCommand({
+      ...params, DBClusterIdentifier: job.identifier, ApplyImmediately: true,
+    })));
+  }
+  return { changed };
+}
+
+async function verifyCluster(job: Job): Promise<{ verified: true; writer: string }> {
+  const original = job.original as OriginalCluster;
+  const cluster = await restoredCluster(job);
+  const problems = describeDrift(CLUSTER_ATTRIBUTES, drift(CLUSTER_ATTRIBUTES, original.config, cluster), original.config, cluster);
+  const members = new Map((await clusterMembers(cluster)).map((m) => [m.DBInstanceIdentifier!, m]));
+  for (const m of original.members) {
+    const db = members.get(m.identifier);
+    if (!db) {
+      problems.push(`member ${m.identifier} is missing`);
+      continue;
+    }
+    problems.push(...describeDrift(MEMBER_ATTRIBUTES, drift(MEMBER_ATTRIBUTES, m.config, db), m.config, db).map((d) => `${m.identifier} ${d}`));
+  }
+  const extra = [...members.keys()].filter((id) => !original.members.some((m) => m.identifier === id));
+  if (extra.length > 0) problems.push(`unexpected members ${extra.join(', ')}`);
+  if (problems.length > 0) {
+    throw new PipelineError('ConfigurationDrift', `The restored cluster ${job.identifier} differs from the original: ${problems.join('; ')}.`);
+  }
+  const writer = writerOf(cluster);
+  if (original.writer && writer !== original.writer) {
+    throw new PipelineError('WriterMismatch', `The writer of the restored cluster ${job.identifier} is ${writer ?? 'none'}, not ${original.writer} as before.`);
+  }
+  return { verified: true, writer: writer ?? '' };
+}
+
+export const handler = logged('apply-config', async (event: ApplyConfigEvent | ClusterApplyConfigEvent): Promise<unknown> => {
+  switch (event.op) {
+    case 'apply': return apply(event);
+    case 'verify': return verify(event);
+    case 'cluster-apply': return applyCluster(event.job);
+    case 'cluster-verify': return verifyCluster(event.job);
+  }
+});

@@ -5,6 +5,7 @@ import { PipelineError } from './rds/errors';
 import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { Original, OriginalCluster } from './rds/job';
+import { logged } from './rds/log';
 import { tempIdentifier } from './rds/naming';
 
 /**
@@ -12,9 +13,9 @@ import { tempIdentifier } from './rds/naming';
  * the instance exists, is available, is not part of a cluster and has no
  * read replicas, and its temporary identifier is free.
  */
-export async function handler(job: RestoreInput): Promise<Original | OriginalCluster> {
+export const handler = logged('capture', async (job: RestoreInput): Promise<Original | OriginalCluster> => {
   return job.isCluster ? captureCluster(job) : captureInstance(job);
-}
+});
 
 async function captureInstance(job: RestoreInput): Promise<Original> {
   const db = await findInstance(job.identifier);
@@ -91,5 +92,6 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
     config: captureClusterConfig(cluster),
     writer,
     members: ordered.map((m) => captureMemberConfig(m, m.DBInstanceIdentifier === writer)),
+    memberIdentifiers: ordered.map((m) => m.DBInstanceIdentifier!),
   };
 }

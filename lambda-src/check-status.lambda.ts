@@ -3,6 +3,7 @@ import { WAIT_TIMED_OUT } from '../src/error-names';
 import { clusterMembers, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
 import { FAILED_STATUSES, findInstance, findInstanceByResourceId, isTransitional } from './rds/instances';
+import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
 
 /** How a wait polls: seconds, from the construct's props. */
@@ -34,7 +35,8 @@ export interface CheckEvent {
   readonly resourceId?: string;
   /** `cluster` with `available`: the members it must have, all available. */
   readonly members?: string[];
-  readonly until: 'available' | 'settled' | 'gone';
+  /** `empty` (clusters): no members left, or no cluster, or it is the one with `resourceId`. */
+  readonly until: 'available' | 'settled' | 'gone' | 'empty';
   readonly wait: WaitProgress;
   readonly policy: PollPolicy;
 }
@@ -51,6 +53,7 @@ function instanceCondition(e: CheckEvent, db: DBInstance | undefined, name: stri
   const isExpected = !e.resourceId || db?.DbiResourceId === e.resourceId;
   switch (e.until) {
     case 'gone':
+    case 'empty':
       return { done: !db || (!!e.resourceId && isExpected), status };
     case 'settled':
       return { done: !db || !isTransitional(db.DBInstanceStatus), status };
@@ -101,6 +104,10 @@ async function clusterState(e: CheckEvent): Promise<State> {
   switch (e.until) {
     case 'gone':
       return { done: !cluster || (!!e.resourceId && isExpected), status };
+    case 'empty': {
+      const left = cluster?.DBClusterMembers?.length ?? 0;
+      return { done: !cluster || (!!e.resourceId && isExpected) || left === 0, status: `${status}, ${left} members` };
+    }
     case 'settled':
       return { done: !cluster || status === 'available' || status === 'failed' || status.startsWith('inaccessible'), status };
     case 'available': {
@@ -139,7 +146,7 @@ const STATES: Record<CheckEvent['resource'], (e: CheckEvent) => Promise<State>> 
  * the next poll interval (back-off); past the maximum wait it raises
  * `WaitTimedOut`, which sends the execution to its failure path.
  */
-export async function handler(e: CheckEvent): Promise<CheckResult> {
+export const handler = logged('check-status', async (e: CheckEvent): Promise<CheckResult> => {
   const { done, status } = await STATES[e.resource](e);
   const elapsed = e.wait.elapsed + e.wait.interval;
   if (!done && elapsed >= e.policy.maxWait) {
@@ -148,4 +155,4 @@ export async function handler(e: CheckEvent): Promise<CheckResult> {
   }
   const next = Math.min(e.policy.max, Math.max(1, Math.round(e.wait.interval * e.policy.rate)), Math.max(1, e.policy.maxWait - elapsed));
   return { done, status, elapsed, interval: next };
-}
+});

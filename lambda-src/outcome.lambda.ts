@@ -1,6 +1,7 @@
-import type { DBInstance } from '@aws-sdk/client-rds';
+import { clusterMembers, findCluster } from './rds/clusters';
 import { findInstance } from './rds/instances';
 import { errorMessage, Job } from './rds/job';
+import { log, logged } from './rds/log';
 import { tempIdentifier } from './rds/naming';
 
 /**
@@ -26,23 +27,46 @@ export interface Outcome {
   readonly phase: Phase;
 }
 
-async function state(identifier: string): Promise<{ db?: DBInstance; text: string }> {
+/** What is under `identifier` now: its resource id, whether it serves, and a sentence. */
+interface Found { resourceId?: string; available: boolean; endpoint?: string; text: string }
+
+async function instanceState(identifier: string): Promise<Found> {
+  const db = await findInstance(identifier);
+  if (!db) return { available: false, text: `${identifier} does not exist` };
+  return { resourceId: db.DbiResourceId, available: db.DBInstanceStatus === 'available', endpoint: db.Endpoint?.Address, text: `${identifier} is ${db.DBInstanceStatus}` };
+}
+
+async function clusterState(identifier: string): Promise<Found> {
+  const cluster = await findCluster(identifier);
+  if (!cluster) return { available: false, text: `cluster ${identifier} does not exist` };
+  const members = await clusterMembers(cluster);
+  const list = members.map((m) => `${m.DBInstanceIdentifier} ${m.DBInstanceStatus}`).join(', ') || 'none';
+  return {
+    resourceId: cluster.DbClusterResourceId,
+    available: cluster.Status === 'available' && members.every((m) => m.DBInstanceStatus === 'available'),
+    endpoint: cluster.Endpoint,
+    text: `cluster ${identifier} is ${cluster.Status} (members: ${list})`,
+  };
+}
+
+async function state(identifier: string, isCluster: boolean): Promise<Found> {
   try {
-    const db = await findInstance(identifier);
-    return { db, text: db ? `${identifier} is ${db.DBInstanceStatus}` : `${identifier} does not exist` };
+    return await (isCluster ? clusterState(identifier) : instanceState(identifier));
   } catch (err) {
-    return { text: `${identifier} could not be described (${(err as Error).name})` };
+    return { available: false, text: `${identifier} could not be described (${(err as Error).name})` };
   }
 }
 
 /** The execution's final error and cause. It never throws: the report must get out. */
-export async function handler(event: OutcomeEvent): Promise<Outcome> {
+export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Outcome> => {
   const { job, phase } = event;
   const error = job.error?.Error ?? 'Unknown';
   const what = errorMessage(job.error).replace(/\.?\s*$/, '.');
   const id = job.identifier;
   const temp = job.temp?.identifier ?? (typeof id === 'string' ? tempIdentifier(id) : '');
   const originalId = job.original?.resourceId;
+  const cluster = job.isCluster === true;
+  const noun = cluster ? 'DB cluster' : 'DB instance';
   let left: string;
   switch (phase) {
     case 'refused':
@@ -53,27 +77,30 @@ export async function handler(event: OutcomeEvent): Promise<Outcome> {
         + (job.snapshot?.created ? ` Snapshot ${job.snapshot.id} was kept.` : '');
       break;
     case 'rolled-back': {
-      const now = await state(id);
-      left = now.db?.DbiResourceId === originalId && now.db?.DBInstanceStatus === 'available'
-        ? `Rolled back: ${id} is the original DB instance again, available at ${now.db.Endpoint?.Address ?? 'its endpoint'}.`
-        : `Rollback finished but needs attention: ${now.text}${now.db && now.db.DbiResourceId !== originalId ? ' and is not the original' : ''}.`;
+      const now = await state(id, cluster);
+      left = now.resourceId === originalId && now.available
+        ? `Rolled back: ${id} is the original ${noun} again, available at ${now.endpoint ?? 'its endpoint'}.`
+        : `Rollback finished but needs attention: ${now.text}${now.resourceId && now.resourceId !== originalId ? ' and is not the original' : ''}.`;
       break;
     }
     case 'rollback-failed': {
-      const [main, old] = await Promise.all([state(id), state(temp)]);
-      const holder = old.db?.DbiResourceId === originalId ? temp : main.db?.DbiResourceId === originalId ? id : undefined;
+      const [main, old] = await Promise.all([state(id, cluster), state(temp, cluster)]);
+      const holder = old.resourceId === originalId ? temp : main.resourceId === originalId ? id : undefined;
       left = `ROLLBACK FAILED (${errorMessage(job.rollbackError)}): needs attention. Now ${main.text}; ${old.text}.`
-        + (holder ? ` The original DB instance is ${holder}.` : ' The original DB instance was not found under either name.')
-        + (holder === temp ? ` To recover, once ${id} is free, rename ${temp} back to ${id}.` : '');
+        + (holder ? ` The original ${noun} is ${holder}.` : ` The original ${noun} was not found under either name.`)
+        + (holder === temp ? ` To recover, once ${id} is free, rename ${temp} back to ${id}${cluster ? ' (and each member <name>-trapheus-old back to <name>)' : ''}.` : '');
       break;
     }
     case 'restored': {
-      const [main, old] = await Promise.all([state(id), state(temp)]);
-      left = `No rollback: the restored DB serves as ${id} (${main.text}). The original is kept as ${temp} (${old.text}); delete it once you no longer need it.`;
+      const [main, old] = await Promise.all([state(id, cluster), state(temp, cluster)]);
+      const kept = old.resourceId === originalId
+        ? `The original is kept as ${temp} (${old.text}); delete it once you no longer need it.`
+        : `The original ${temp} is no longer there (${old.text}).`;
+      left = `No rollback: the restored ${noun} serves as ${id} (${main.text}). ${kept}`;
       break;
     }
   }
   const outcome = { error, cause: `${what} ${left}`, phase };
-  console.log(JSON.stringify({ level: 'ERROR', identifier: id, task: job.task, ...outcome }));
+  log('ERROR', { handler: 'outcome', identifier: id, task: job.task, ...outcome });
   return outcome;
-}
+});

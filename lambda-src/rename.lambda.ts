@@ -4,6 +4,7 @@ import { findCluster, findClusterByResourceId } from './rds/clusters';
 import { attempt, PipelineError } from './rds/errors';
 import { findInstance, findInstanceByResourceId } from './rds/instances';
 import type { Job, OriginalCluster, TempRef } from './rds/job';
+import { logged } from './rds/log';
 import { tempIdentifier } from './rds/naming';
 
 export type RenameEvent =
@@ -49,14 +50,16 @@ async function back(identifier: string, resourceId: string): Promise<{ renamed: 
   return { renamed: true, from: db.DBInstanceIdentifier };
 }
 
-/** Rename every member to (or back from) its temporary identifier; each is found by resource id, so a retry skips the done ones. */
-async function members(original: OriginalCluster, direction: 'forward' | 'back'): Promise<{ renamed: string[] }> {
-  const renamed: string[] = [];
+/**
+ * Rename every member to (or back from) its temporary identifier; each is found
+ * by resource id, so a retry skips the done ones. Returns where the members now are.
+ */
+async function members(original: OriginalCluster, direction: 'forward' | 'back'): Promise<{ members: string[] }> {
   for (const m of original.members) {
-    const done = direction === 'forward' ? await forward(m.identifier, m.resourceId) : await back(m.identifier, m.resourceId);
-    if (direction === 'forward' || (done as { renamed: boolean }).renamed) renamed.push(m.identifier);
+    if (direction === 'forward') await forward(m.identifier, m.resourceId);
+    else await back(m.identifier, m.resourceId);
   }
-  return { renamed };
+  return { members: original.members.map((m) => (direction === 'forward' ? tempIdentifier(m.identifier) : m.identifier)) };
 }
 
 async function cluster(identifier: string, original: OriginalCluster, direction: 'forward' | 'back'): Promise<TempRef | { renamed: boolean }> {
@@ -78,7 +81,7 @@ async function cluster(identifier: string, original: OriginalCluster, direction:
   return result;
 }
 
-export async function handler(event: RenameEvent): Promise<unknown> {
+export const handler = logged('rename', async (event: RenameEvent): Promise<unknown> => {
   switch (event.op) {
     case 'forward': return forward(event.identifier, event.resourceId);
     case 'back': return back(event.identifier, event.resourceId);
@@ -87,4 +90,4 @@ export async function handler(event: RenameEvent): Promise<unknown> {
     case 'cluster-forward': return cluster(event.job.identifier, event.job.original as OriginalCluster, 'forward');
     case 'cluster-back': return cluster(event.job.identifier, event.job.original as OriginalCluster, 'back');
   }
-}
+});

@@ -6,6 +6,7 @@ import { attempt, isFault, PipelineError } from './rds/errors';
 import { InstanceConfig, restoreParams } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { Job, OriginalCluster, RestoredRef } from './rds/job';
+import { logged } from './rds/log';
 
 export interface RestoreEvent {
   readonly identifier: string;
@@ -20,10 +21,10 @@ export type ClusterRestoreEvent =
   | { readonly op: 'cluster'; readonly job: Job }
   | { readonly op: 'members'; readonly which: 'writer' | 'readers'; readonly job: Job };
 
-export async function handler(event: RestoreEvent | ClusterRestoreEvent): Promise<unknown> {
+export const handler = logged('restore', async (event: RestoreEvent | ClusterRestoreEvent): Promise<unknown> => {
   if ('op' in event) return event.op === 'cluster' ? restoreCluster(event.job) : createMembers(event.job, event.which);
   return restoreInstance(event);
-}
+});
 
 /** Restore the snapshot under the original identifier with every setting the restore call can carry. */
 async function restoreInstance(event: RestoreEvent): Promise<RestoredRef> {

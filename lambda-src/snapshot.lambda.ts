@@ -1,5 +1,6 @@
 import { attempt, isFault, PipelineError } from './rds/errors';
 import type { SnapshotRef } from './rds/job';
+import { logged } from './rds/log';
 import { legacySnapshotIdentifier, snapshotIdentifier } from './rds/naming';
 import { madeByPipeline, pipelineSnapshots, pipelineTags, Snap, SnapshotKind, snapshotKind } from './rds/snapshots';
 
@@ -72,11 +73,11 @@ async function prune(kind: SnapshotKind, identifier: string, keep: string): Prom
   return { deleted };
 }
 
-export async function handler(event: SnapshotEvent): Promise<unknown> {
+export const handler = logged('snapshot', async (event: SnapshotEvent): Promise<unknown> => {
   const kind = snapshotKind(event.isCluster);
   switch (event.op) {
     case 'create': return create(kind, event.identifier, event.startedAt);
     case 'find': return find(kind, event.identifier, event.engine);
     case 'prune': return prune(kind, event.identifier, event.keep);
   }
-}
+});

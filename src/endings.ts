@@ -1,5 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { invoke } from './invoke';
 
@@ -29,6 +30,17 @@ const LABELS: Record<FailurePhase, string> = {
 export interface ExecutionEndingsProps {
   /** The function that writes the report (the `outcome` handler). */
   readonly outcomeFunction: lambda.IFunction;
+  /**
+   * The function that sends the alerts (the `notify` handler). With it, every
+   * failure goes through "Send the failure alert" before its Fail state.
+   * @default - no alerts
+   */
+  readonly notifyFunction?: lambda.IFunction;
+  /**
+   * Also alert on success: "Send the success alert (<ending>)" before each Succeed state.
+   * @default false
+   */
+  readonly notifyOnSuccess?: boolean;
 }
 
 /**
@@ -36,6 +48,11 @@ export interface ExecutionEndingsProps {
  * database was left in, then a Fail state carrying the original error name
  * and that report as its cause. A success: a Succeed state. Every pipeline
  * branch ends through here, so what happens at the end (alerts) is in one place.
+ *
+ * With a notify function: report → "Send the failure alert" → Fail, and (with
+ * `notifyOnSuccess`) "Send the success alert (<ending>)" → Succeed. An alert
+ * task catches every error and goes on to the same end: an alert that cannot
+ * be sent never changes the path or the outcome (its error is kept at `$.alertError`).
  */
 export class ExecutionEndings extends Construct {
   /** The Fail state every failure ends in. */
@@ -43,6 +60,11 @@ export class ExecutionEndings extends Construct {
   private readonly outcomeFunction: lambda.IFunction;
   private readonly reports = new Map<FailurePhase, sfn.IChainable>();
   private readonly unreported: sfn.Fail;
+  private readonly notifyFunction?: lambda.IFunction;
+  private readonly notifyOnSuccess: boolean;
+  /** Where reports go next: the failure alert, or the Fail state directly. */
+  private readonly afterReport: sfn.IChainable;
+  private readonly afterReportFailure: sfn.IChainable;
 
   constructor(scope: Construct, id: string, props: ExecutionEndingsProps) {
     super(scope, id);
@@ -55,13 +77,41 @@ export class ExecutionEndings extends Construct {
       errorPath: '$.error.Error',
       causePath: '$.error.Cause',
     });
+    this.notifyFunction = props.notifyFunction;
+    this.notifyOnSuccess = props.notifyOnSuccess ?? false;
+    this.afterReport = this.alert('Send the failure alert', 'failure', this.failed);
+    this.afterReportFailure = this.alert('Send the failure alert without a report', 'failure', this.unreported);
+  }
+
+  /** The alert task before `end` (or `end` itself without a notify function). */
+  private alert(name: string, kind: 'failure' | 'success', end: sfn.State, ending?: string): sfn.IChainable {
+    if (!this.notifyFunction) return end;
+    const task = new tasks.LambdaInvoke(this, name, {
+      lambdaFunction: this.notifyFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        kind,
+        ...(ending ? { ending } : {}),
+        'job.$': '$',
+        'input.$': '$$.Execution.Input',
+        'execution': {
+          'id.$': '$$.Execution.Id',
+          'name.$': '$$.Execution.Name',
+          'startTime.$': '$$.Execution.StartTime',
+        },
+      }),
+      resultPath: '$.alert',
+    });
+    task.addCatch(end, { resultPath: '$.alertError' });
+    return task.next(end);
   }
 
   /**
    * A successful end, named `name` ("Restored").
    */
   public succeed(name: string): sfn.IChainable {
-    return new sfn.Succeed(this, name);
+    const end = new sfn.Succeed(this, name);
+    return this.notifyOnSuccess ? this.alert(`Send the success alert (${name})`, 'success', end, name) : end;
   }
 
   /** The state that reports a failure of this phase and ends the execution FAILED. */
@@ -69,8 +119,8 @@ export class ExecutionEndings extends Construct {
     let state = this.reports.get(phase);
     if (!state) {
       const task = invoke(this, LABELS[phase], this.outcomeFunction, { 'phase': phase, 'job.$': '$' }, '$.outcome');
-      task.addCatch(this.unreported, { resultPath: '$.reportError' });
-      state = task.next(this.failed);
+      task.addCatch(this.afterReportFailure, { resultPath: '$.reportError' });
+      state = task.next(this.afterReport);
       this.reports.set(phase, state);
     }
     return state;

@@ -1,5 +1,11 @@
 export * from './trapheus-restore';
 export * from './instance-pipeline';
+export * from './cluster-pipeline';
 export * from './endings';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';
+export { RestoreAlerts } from './alerts';
+export type { AlertOptions, RestoreAlertsProps } from './alerts';
+export type { NetworkOptions } from './network';
+export { RestoreSchedules } from './schedules';
+export type { RestoreSchedule, RestoreSchedulesProps, RestoreTarget } from './schedules';

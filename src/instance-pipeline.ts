@@ -1,7 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
-import { invoke } from './invoke';
+import { INPUT, invoke } from './invoke';
 import { PollingOptions, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck, waitUntil } from './wait-until';
@@ -49,7 +49,7 @@ export class InstanceRestorePipeline extends Construct {
     };
 
     // Before any change.
-    const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, undefined, '$.original'), unchanged);
+    const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, INPUT, '$.original'), unchanged);
     const takeSnapshot = guard(invoke(this, 'Take a new snapshot', h.snapshot, {
       'op': 'create', 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime',
     }, '$.snapshot'), unchanged);

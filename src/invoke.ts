@@ -20,7 +20,8 @@ export function invoke(
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
     payloadResponseOnly: true,
-    payload: payload ? sfn.TaskInput.fromObject(payload) : undefined,
+    // Every handler logs the execution it works for (lambda-src/rds/log.ts).
+    payload: payload ? sfn.TaskInput.fromObject({ ...payload, '_execution.$': '$$.Execution.Id' }) : undefined,
     resultPath,
   });
   task.addRetry({
@@ -33,3 +34,6 @@ export function invoke(
   });
   return task;
 }
+
+/** The validated input fields, as a payload. */
+export const INPUT = { 'identifier.$': '$.identifier', 'task.$': '$.task', 'isCluster.$': '$.isCluster' };

@@ -6,12 +6,16 @@ import type { PollPolicy } from './polling';
 
 /** What a wait checks: the payload of the `check-status` handler, less the progress. */
 export interface WaitCheck {
-  readonly resource: 'instance' | 'snapshot';
+  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster';
   /** JSONPath of the identifier to look up. */
   readonly identifierPath?: string;
-  /** JSONPath of the DbiResourceId the instance must have. */
+  /** `instances`: JSONPath of the list of identifiers that must all meet the condition. */
+  readonly identifiersPath?: string;
+  /** JSONPath of the resource id (DbiResourceId, DbClusterResourceId) it must have. */
   readonly resourceIdPath?: string;
-  readonly until: 'available' | 'settled' | 'gone';
+  /** `cluster`: JSONPath of the list of members it must have, all available (default: its current members). */
+  readonly membersPath?: string;
+  readonly until: 'available' | 'settled' | 'gone' | 'empty';
 }
 
 export interface WaitUntilProps {
@@ -49,6 +53,8 @@ export function waitUntil(scope: Construct, subject: string, props: WaitUntilPro
   };
   if (props.check.identifierPath) payload.identifier = sfn.JsonPath.stringAt(props.check.identifierPath);
   if (props.check.resourceIdPath) payload.resourceId = sfn.JsonPath.stringAt(props.check.resourceIdPath);
+  if (props.check.identifiersPath) payload.identifiers = sfn.JsonPath.listAt(props.check.identifiersPath);
+  if (props.check.membersPath) payload.members = sfn.JsonPath.listAt(props.check.membersPath);
   const check = invoke(scope, `Check ${subject}`, props.checkFunction, payload, '$.wait');
   check.addCatch(props.onError, { resultPath: props.errorPath });
   const ready = new sfn.Choice(scope, `Is ${subject} ready?`)

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { instanceRetentionMarkdown, readmeSection } from '../demo/retention-table';
+import { readmeSection, retentionMarkdown, TABLES } from '../demo/retention-table';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
 describe('README', () => {
-  test('the retention table mirrors lambda-src/rds/instance-config.ts (run `npx projen retention-table`)', () => {
-    expect(readmeSection(readme)).toBe(instanceRetentionMarkdown());
+  test.each(TABLES.map((t) => [t.name, t]))('the %s retention table mirrors the table the handlers run on (run `npx projen retention-table`)', (name, table) => {
+    expect(readmeSection(readme, name as string)).toBe(retentionMarkdown(table as typeof TABLES[number]));
   });
 
   test('its first screen gives the demo and the test commands', () => {

@@ -11,3 +11,6 @@ if (typeof (Promise as any).withResolvers !== 'function') {
 
 // The AWS SDK warns once that its Node 20 support ends in 2027: noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// Handlers log structured JSON lines, as in Lambda; tests and the demo read results, not logs.
+process.env.TRAPHEUS_LOG = 'off';

@@ -42,6 +42,8 @@ export interface OriginalCluster {
   /** The writer's identifier: it must be the writer again after the restore. */
   readonly writer?: string;
   readonly members: MemberConfig[];
+  /** The members' identifiers, writer first (for the state machine's paths). */
+  readonly memberIdentifiers: string[];
 }
 
 export interface SnapshotRef {

@@ -47,7 +47,9 @@ describe('bad input is refused before any RDS call', () => {
     expect(result.cause).toMatch(/nothing was changed/);
     expect(result.cause).not.toMatch(/\n\s+at |errorType|trace/); // no stack trace, no raw JSON
     expect(h.sim.calls).toEqual([]);
-    expect(result.path).toEqual(['Validate the input', 'Keep the refusal', 'Report the refused input', 'Restore failed']);
+    expect(result.path).toEqual(['Validate the input', 'Keep the refusal', 'Report the refused input', 'Send the failure alert', 'Restore failed']);
+    // the alert went out (to the SNS topic: no other channel is configured here)
+    expect(h.aws.alerts()).toEqual([expect.objectContaining({ kind: 'failure', phase: 'refused', error })]);
   });
 
   test(`covers ${cases.length} bad inputs`, () => {

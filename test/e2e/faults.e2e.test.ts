@@ -127,7 +127,7 @@ describe('failures after the restored instance is available: no rollback', () =>
     const result = await h.run(restoreInput);
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('InvalidDBInstanceStateFault');
-    expect(result.cause).toMatch(/No rollback: the restored DB serves as orders-db \(orders-db is available\)\. The original is kept as orders-db-trapheus-old/);
+    expect(result.cause).toMatch(/No rollback: the restored DB instance serves as orders-db \(orders-db is available\)\. The original is kept as orders-db-trapheus-old/);
     expect(h.sim.instance('orders-db')?.DbiResourceId).not.toBe(before.resourceId);
     expect(h.sim.instance('orders-db-trapheus-old')?.DbiResourceId).toBe(before.resourceId);
     expect(result.path).not.toContain('Rename the original back');

@@ -1,16 +1,20 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
+import type { Stack } from 'aws-cdk-lib';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
 import type { TrapheusRestoreProps } from '../../src';
+import { AwsSims } from '../sim/aws-sims';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
 
-/** One synthesized definition per test file; a fresh in-memory RDS per test. */
+/** One synthesized definition per test file; a fresh in-memory RDS (and SES, SNS, Secrets Manager) per test. */
 export class Harness {
   readonly definition: Definition;
   readonly pipelineId: string;
   sim!: RdsSimulator;
+  /** The in-memory SES, SNS and Secrets Manager the alert handler talks to. */
+  aws!: AwsSims;
 
-  constructor(props: TrapheusRestoreProps = {}) {
+  constructor(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps) = {}) {
     this.definition = definitionFrom(buildStack(props).stack);
     this.pipelineId = [...this.definition.functions.values()][0].env.PIPELINE_ID;
   }
@@ -22,12 +26,16 @@ export class Harness {
     this.sim?.uninstall();
     this.sim = new RdsSimulator({ durations });
     this.sim.install();
+    this.aws?.uninstall();
+    this.aws = new AwsSims();
+    this.aws.install();
     return this.sim;
   }
 
   /** Call in afterEach. */
   done(): void {
     this.sim?.uninstall();
+    this.aws?.uninstall();
   }
 
   run(input: unknown): Promise<RunResult> {

@@ -188,7 +188,7 @@ describe('outcome: restored', () => {
     expect(out).toEqual({
       error: 'ConfigurationDrift',
       cause: 'The restored orders-db differs from the original: Deletion protection: false instead of true. '
-        + `No rollback: the restored DB serves as orders-db (orders-db is modifying). The original is kept as ${TEMP} (${TEMP} is available); delete it once you no longer need it.`,
+        + `No rollback: the restored DB instance serves as orders-db (orders-db is modifying). The original is kept as ${TEMP} (${TEMP} is available); delete it once you no longer need it.`,
       phase: 'restored',
     });
     expect(sim.mutatingCalls()).toEqual([]);
@@ -222,10 +222,18 @@ describe('outcome: the error text', () => {
     expect(out.cause).toBe('Ends with a period. orders-db was not changed.');
   });
 
-  test('logs one structured ERROR line with the outcome', async () => {
-    const out = await handler({ phase: 'unchanged', job: job() });
-    expect(log).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(log.mock.calls[0][0])).toEqual({ level: 'ERROR', identifier: 'orders-db', task: 'db_restore', ...out });
+  test('logs one structured ERROR line with the outcome (besides its start and end lines)', async () => {
+    process.env.TRAPHEUS_LOG = 'on';
+    try {
+      const out = await handler({ phase: 'unchanged', job: job() });
+      const lines = log.mock.calls.map((c: any[]) => JSON.parse(c[0]));
+      const errors = lines.filter((l: any) => l.level === 'ERROR');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toEqual({ level: 'ERROR', time: expect.any(String), handler: 'outcome', identifier: 'orders-db', task: 'db_restore', ...out });
+      expect(lines.map((l: any) => l.message ?? 'report')).toEqual(['start', 'report', 'done']);
+    } finally {
+      process.env.TRAPHEUS_LOG = 'off';
+    }
   });
 });
 

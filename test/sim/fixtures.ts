@@ -1,4 +1,4 @@
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import type { RdsSimulator } from './rds-sim';
 import { snapshotIdentifier, TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 
@@ -67,4 +67,74 @@ export function seedDemoInstance(sim: RdsSimulator, identifier: string, pipeline
   seedPipelineSnapshot(sim, identifier, pipelineId, '2026-01-02T08:00:00Z');
   sim.addSnapshot({ DBSnapshotIdentifier: `${identifier}-snapshot`, DBInstanceIdentifier: identifier, SnapshotCreateTime: new Date('2025-12-01T08:00:00Z') });
   return { before };
+}
+
+type ClusterSpec = DBCluster & { DBClusterIdentifier: string; Engine: string };
+
+/** An Aurora PostgreSQL cluster with a non-default value for every setting in the cluster table. */
+export function fullyConfiguredCluster(identifier: string, overrides: Partial<DBCluster> = {}): ClusterSpec {
+  return {
+    DBClusterIdentifier: identifier,
+    Engine: 'aurora-postgresql',
+    EngineVersion: '16.4',
+    EngineMode: 'provisioned',
+    Port: 6432,
+    DBSubnetGroup: 'orders-private',
+    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0aaa1111', Status: 'active' }, { VpcSecurityGroupId: 'sg-0ccc3333', Status: 'active' }],
+    DBClusterParameterGroup: 'orders-cluster-pg16',
+    ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+    StorageType: 'aurora-iopt1',
+    IAMDatabaseAuthenticationEnabled: true,
+    DeletionProtection: true,
+    EnabledCloudwatchLogsExports: ['postgresql'],
+    CopyTagsToSnapshot: true,
+    TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'perf' }],
+    BackupRetentionPeriod: 14,
+    PreferredBackupWindow: '02:00-02:30',
+    PreferredMaintenanceWindow: 'sat:04:00-sat:04:30',
+    HttpEndpointEnabled: true,
+    DatabaseInsightsMode: 'advanced',
+    NetworkType: 'DUAL',
+    EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+    ...overrides,
+  };
+}
+
+/** Member settings that differ from every default, varied per member. */
+type MemberSpec = Spec & { DBClusterIdentifier: string };
+
+export function fullyConfiguredMember(identifier: string, cluster: string, overrides: Partial<DBInstance> = {}): MemberSpec {
+  return {
+    DBInstanceIdentifier: identifier,
+    DBClusterIdentifier: cluster,
+    Engine: 'aurora-postgresql',
+    DBInstanceClass: 'db.r6g.large',
+    AvailabilityZone: 'us-east-1a',
+    PromotionTier: 0,
+    DBParameterGroups: [{ DBParameterGroupName: 'orders-member-pg16', ParameterApplyStatus: 'in-sync' }],
+    PubliclyAccessible: true,
+    MonitoringInterval: 30,
+    MonitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
+    PerformanceInsightsEnabled: true,
+    PerformanceInsightsKMSKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+    PerformanceInsightsRetentionPeriod: 31,
+    AutoMinorVersionUpgrade: false,
+    CACertificateIdentifier: 'rds-ca-ecc384-g1',
+    PreferredMaintenanceWindow: 'sun:06:00-sun:06:30',
+    TagList: [{ Key: 'role', Value: identifier.endsWith('1') ? 'writer' : 'reader' }],
+    ...overrides,
+  };
+}
+
+/** The issue's cluster: one writer and two readers of different classes and tiers (one serverless v2). */
+export function seedCluster(sim: RdsSimulator, identifier = 'orders-aurora'): { cluster: DBCluster; members: DBInstance[] } {
+  sim.addCluster(fullyConfiguredCluster(identifier));
+  const members = [
+    sim.addClusterInstance(fullyConfiguredMember(`${identifier}-1`, identifier)),
+    sim.addClusterInstance(fullyConfiguredMember(`${identifier}-2`, identifier, { DBInstanceClass: 'db.r6g.xlarge', AvailabilityZone: 'us-east-1b', PromotionTier: 1 })),
+    sim.addClusterInstance(fullyConfiguredMember(`${identifier}-3`, identifier, {
+      DBInstanceClass: 'db.serverless', AvailabilityZone: 'us-east-1c', PromotionTier: 2, PubliclyAccessible: false, MonitoringInterval: 0, MonitoringRoleArn: undefined,
+    })),
+  ];
+  return { cluster: sim.cluster(identifier)!, members };
 }

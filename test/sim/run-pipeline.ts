@@ -22,11 +22,14 @@ const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aw
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
-/** The stack a test or the demo runs: one TrapheusRestore in a fresh App. */
-export function buildStack(props: TrapheusRestoreProps = {}): { stack: Stack; restore: TrapheusRestore } {
+/**
+ * The stack a test or the demo runs: one TrapheusRestore in a fresh App.
+ * `props` may be a function of the stack, for props that need a scope (a secret).
+ */
+export function buildStack(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps) = {}): { stack: Stack; restore: TrapheusRestore } {
   const app = new App();
   const stack = new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
-  const restore = new TrapheusRestore(stack, 'Restore', props);
+  const restore = new TrapheusRestore(stack, 'Restore', typeof props === 'function' ? props(stack) : props);
   return { stack, restore };
 }
 
@@ -42,13 +45,26 @@ export interface Definition {
   functions: Map<string, LambdaResource>;
 }
 
-function resolve(part: any): string {
+/**
+ * A CloudFormation value as a deterministic string: pseudo parameters as the
+ * test account and Region; a Ref or Fn::GetAtt Arn of a resource in `resources`
+ * as a fake ARN of its service (Lambda functions by default, as in the
+ * definition); Fn::Join joined.
+ */
+function resolve(part: any, resources: Record<string, any> = {}): string {
   if (typeof part === 'string') return part;
   if (part?.Ref === 'AWS::Partition') return 'aws';
   if (part?.Ref === 'AWS::Region') return REGION;
   if (part?.Ref === 'AWS::AccountId') return ACCOUNT;
   if (part?.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
-  if (part?.['Fn::GetAtt']?.[1] === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${part['Fn::GetAtt'][0]}`;
+  const fakeArn = (id: string) => {
+    const service = (resources[id]?.Type ?? 'AWS::Lambda::Function').split('::')[1].toLowerCase();
+    const prefix = service === 'lambda' ? 'function:' : service === 'secretsmanager' ? 'secret:' : '';
+    return `arn:aws:${service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
+  };
+  if (part?.['Fn::GetAtt']?.[1] === 'Arn') return fakeArn(part['Fn::GetAtt'][0]);
+  if (typeof part?.Ref === 'string' && resources[part.Ref]) return fakeArn(part.Ref);
+  if (part?.['Fn::Join']) return part['Fn::Join'][1].map((p: any) => resolve(p, resources)).join(part['Fn::Join'][0]);
   throw new Error(`run-pipeline: cannot resolve ${JSON.stringify(part)} in the definition`);
 }
 
@@ -68,7 +84,8 @@ export function definitionFrom(stack: Stack): Definition {
     functions.set(resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }), {
       logicalId,
       module: path.join(__dirname, '..', '..', `${source[1]}.lambda`),
-      env: r.Properties.Environment?.Variables ?? {},
+      // Environment values that are CloudFormation tokens (the alert topic's Ref...) become fake ARNs.
+      env: Object.fromEntries(Object.entries<any>(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, resolve(v, resources)])),
     });
   }
   return { asl: JSON.parse(text), functions };
@@ -107,6 +124,8 @@ export interface RunOptions {
   lambdaSeconds?: number;
   /** Execution name (the snapshot name uses its start time). */
   name?: string;
+  /** Called before and after each Lambda task runs (fault injection keys on the state). */
+  onTask?: (state: string, phase: 'start' | 'end') => void;
 }
 
 function valueAt(doc: any, jsonPath: string): any {
@@ -172,6 +191,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
       const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
       Object.assign(process.env, env);
       lambdaInvocations += 1;
+      options.onTask?.(name, 'start');
       const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
       timeline.push(entry);
       try {
@@ -183,6 +203,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
         entry.error = (err as Error)?.name;
         throw lambdaError(err);
       } finally {
+        options.onTask?.(name, 'end');
         for (const [k, v] of Object.entries(saved)) {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;

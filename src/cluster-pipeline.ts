@@ -1,0 +1,155 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ExecutionEndings, FailurePhase } from './endings';
+import { INPUT, invoke } from './invoke';
+import { PollingOptions, resolvePolling } from './polling';
+import { RestoreHandlers } from './restore-handlers';
+import { WaitCheck, waitUntil } from './wait-until';
+
+/** Props for `ClusterRestorePipeline`. */
+export interface ClusterRestorePipelineProps {
+  /** The handler functions the states invoke. */
+  readonly handlers: RestoreHandlers;
+  /** How executions end: failure reports and successes. */
+  readonly endings: ExecutionEndings;
+  /**
+   * How the waits poll.
+   * @default - see `PollingOptions`
+   */
+  readonly polling?: PollingOptions;
+}
+
+/** Every wait of the branch (9 forward, 7 in rollback): sizes the history check, conservatively. */
+const WAITS_IN_ONE_RUN = 16;
+
+/**
+ * The Aurora branch of the state machine, built from the same fragments as the
+ * instance branch: capture → cluster snapshot (create or find) → rename the
+ * members, then the cluster, out of the way → restore the cluster under its
+ * identifier → create the writer, then the readers → apply the rest of the
+ * configuration → verify (settings and writer) → delete the old members, then
+ * the old cluster. Between the first rename and the point where the restored
+ * cluster and all its members are available, failures roll back.
+ */
+export class ClusterRestorePipeline extends Construct {
+  /** The first state of the branch. */
+  public readonly startState: sfn.IChainable;
+
+  constructor(scope: Construct, id: string, props: ClusterRestorePipelineProps) {
+    super(scope, id);
+    const h = props.handlers;
+    const endings = props.endings;
+    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN);
+    const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
+      waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
+    const guard = <T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable): T => {
+      task.addCatch(onError, { resultPath: '$.error' });
+      return task;
+    };
+    const job = { 'job.$': '$' };
+
+    const unchanged = endings.report(FailurePhase.UNCHANGED);
+    const restoredFailure = endings.report(FailurePhase.RESTORED);
+    const rollback = this.rollback(h, wait, endings);
+
+    // Before any change.
+    const capture = guard(invoke(this, 'Capture the cluster configuration', h.capture, INPUT, '$.original'), unchanged);
+    const takeSnapshot = guard(invoke(this, 'Take a new cluster snapshot', h.snapshot, {
+      'op': 'create', 'isCluster': true, 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime',
+    }, '$.snapshot'), unchanged);
+    const pruneSnapshots = guard(invoke(this, 'Delete older cluster snapshots', h.snapshot, {
+      'op': 'prune', 'isCluster': true, 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
+    }, '$.pruned'), unchanged);
+    const findSnapshot = guard(invoke(this, 'Find the cluster snapshot to restore', h.snapshot, {
+      'op': 'find', 'isCluster': true, 'identifier.$': '$.identifier', 'engine.$': '$.original.engine',
+    }, '$.snapshot'), unchanged);
+
+    // From the first rename until the restored cluster and all its members are available: failures roll back.
+    const renameMembers = guard(invoke(this, 'Rename the cluster members out of the way', h.rename,
+      { op: 'members-forward', ...job }, '$.renamedMembers'), rollback);
+    const renameCluster = guard(invoke(this, 'Rename the cluster out of the way', h.rename,
+      { op: 'cluster-forward', ...job }, '$.temp'), rollback);
+    const restoreCluster = guard(invoke(this, 'Restore the cluster snapshot under the original identifier', h.restore,
+      { op: 'cluster', ...job }, '$.restored'), rollback);
+    const createWriter = guard(invoke(this, 'Create the writer', h.restore,
+      { op: 'members', which: 'writer', ...job }, '$.writerCreated'), rollback);
+    const createReaders = guard(invoke(this, 'Create the readers', h.restore,
+      { op: 'members', which: 'readers', ...job }, '$.readersCreated'), rollback);
+
+    // After the restored cluster and its members are available: no rollback.
+    const applyConfig = guard(invoke(this, 'Apply the cluster settings the restore cannot carry', h.applyConfig,
+      { op: 'cluster-apply', ...job }, '$.applied'), restoredFailure);
+    const verify = guard(invoke(this, 'Verify the restored cluster and its writer', h.applyConfig,
+      { op: 'cluster-verify', ...job }, '$.verified'), restoredFailure);
+    const deleteOldMembers = guard(invoke(this, 'Delete the old cluster members', h.delete,
+      { op: 'old-members', ...job }, '$.deletedOldMembers'), restoredFailure);
+    const deleteOldCluster = guard(invoke(this, 'Delete the old cluster', h.delete,
+      { op: 'old-cluster', ...job }, '$.deletedOldCluster'), restoredFailure);
+
+    const restoredCluster = { resource: 'cluster', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
+    const restoreChain = sfn.Chain.start(renameMembers)
+      .next(wait('renamed members', { resource: 'instances', identifiersPath: '$.renamedMembers.members', until: 'available' }, rollback))
+      .next(renameCluster)
+      .next(wait('renamed cluster', {
+        resource: 'cluster', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', membersPath: '$.temp.members', until: 'available',
+      }, rollback))
+      .next(restoreCluster)
+      .next(wait('restored cluster', { ...restoredCluster, until: 'available' }, rollback))
+      .next(createWriter)
+      .next(wait('restored writer', { resource: 'instances', identifiersPath: '$.writerCreated.created', until: 'available' }, rollback))
+      .next(createReaders)
+      .next(wait('restored members', { ...restoredCluster, membersPath: '$.original.memberIdentifiers', until: 'available' }, rollback))
+      .next(applyConfig)
+      .next(wait('restored cluster settings', { ...restoredCluster, membersPath: '$.original.memberIdentifiers', until: 'available' }, restoredFailure))
+      .next(verify)
+      .next(deleteOldMembers)
+      .next(wait('old members deletion', { resource: 'instances', identifiersPath: '$.temp.members', until: 'gone' }, restoredFailure))
+      .next(deleteOldCluster)
+      .next(wait('old cluster deletion', { resource: 'cluster', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure))
+      .next(endings.succeed('Cluster restored'));
+
+    const snapshotChain = sfn.Chain.start(takeSnapshot)
+      .next(wait('new cluster snapshot', { resource: 'cluster-snapshot', identifierPath: '$.snapshot.id', until: 'available' }, unchanged))
+      .next(pruneSnapshots)
+      .next(new sfn.Choice(this, 'Only a cluster snapshot?')
+        .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), endings.succeed('Cluster snapshot taken'))
+        .otherwise(restoreChain));
+
+    this.startState = sfn.Chain.start(capture).next(new sfn.Choice(this, 'Which cluster task?')
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain))
+      .otherwise(snapshotChain));
+  }
+
+  /**
+   * Undo a failed cluster restore: delete only what this run created (members,
+   * then the cluster), put the original cluster and its members back under
+   * their identifiers, wait until all are available.
+   */
+  private rollback(h: RestoreHandlers, wait: WaitFn, endings: ExecutionEndings): sfn.IChainable {
+    const failed = endings.report(FailurePhase.ROLLBACK_FAILED);
+    const step = <T extends sfn.TaskStateBase>(task: T): T => {
+      task.addCatch(failed, { resultPath: '$.rollbackError' });
+      return task;
+    };
+    const waitOrFail = (subject: string, check: WaitCheck) => wait(subject, check, failed, '$.rollbackError');
+    const job = { 'job.$': '$' };
+    const original = { resource: 'cluster', resourceIdPath: '$.original.resourceId' } as const;
+    return sfn.Chain
+      .start(waitOrFail('partly restored members', { resource: 'instances', identifiersPath: '$.original.memberIdentifiers', until: 'settled' }))
+      .next(step(invoke(this, 'Delete the partly restored members', h.delete, { op: 'partial-members', ...job }, '$.discardedMembers')))
+      .next(waitOrFail('emptied partly restored cluster', { ...original, identifierPath: '$.identifier', until: 'empty' }))
+      .next(waitOrFail('partly restored cluster', { resource: 'cluster', identifierPath: '$.identifier', until: 'settled' }))
+      .next(step(invoke(this, 'Delete the partly restored cluster', h.delete, { op: 'partial-cluster', ...job }, '$.discardedCluster')))
+      .next(waitOrFail('discarded cluster', { ...original, identifierPath: '$.identifier', until: 'gone' }))
+      .next(waitOrFail('renamed original cluster', { ...original, until: 'available' }))
+      .next(step(invoke(this, 'Rename the original cluster back', h.rename, { op: 'cluster-back', ...job }, '$.renamedBack')))
+      .next(waitOrFail('original cluster under its identifier', { ...original, identifierPath: '$.identifier', until: 'available' }))
+      .next(step(invoke(this, 'Rename the original members back', h.rename, { op: 'members-back', ...job }, '$.renamedMembersBack')))
+      .next(waitOrFail('original members under their identifiers', {
+        ...original, identifierPath: '$.identifier', membersPath: '$.original.memberIdentifiers', until: 'available',
+      }))
+      .next(endings.report(FailurePhase.ROLLED_BACK));
+  }
+}
+
+type WaitFn = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath?: string) => sfn.Chain;

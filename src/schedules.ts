@@ -1,0 +1,149 @@
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { inputProblems } from './input-rules';
+
+/** One database a schedule restores: exactly the input of one execution. */
+export interface RestoreTarget {
+  /** The DB instance or Aurora cluster identifier. */
+  readonly identifier: string;
+  /** `create_snapshot`, `db_restore` or `create_snapshot_only`. */
+  readonly task: string;
+  /**
+   * True for an Aurora cluster.
+   * @default false
+   */
+  readonly isCluster?: boolean;
+}
+
+/**
+ * When to start executions, and for which databases. Each target starts its
+ * own execution, with the input `{"identifier": ..., "task": ..., "isCluster": ...}`.
+ */
+export interface RestoreSchedule {
+  /**
+   * When it runs: a cron or rate expression, with an optional time zone
+   * (cron expressions are in UTC unless given one), for example
+   * `ScheduleExpression.cron({ minute: '0', hour: '8', weekDay: 'FRI' })`.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+  /** The databases it restores: one execution each. */
+  readonly targets: RestoreTarget[];
+  /**
+   * Whether the schedule starts executions. Off by default, like the original
+   * Trapheus's rule: deploying a schedule never starts a destructive restore
+   * by itself; turn it on deliberately.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Describes the schedule; it also names the schedule in synth errors.
+   * @default - the task and identifier of each target
+   */
+  readonly description?: string;
+}
+
+/** Props for `RestoreSchedules`. */
+export interface RestoreSchedulesProps {
+  /** The state machine the schedules start. */
+  readonly stateMachine: sfn.IStateMachine;
+  readonly schedules: RestoreSchedule[];
+}
+
+/** How a schedule is named in messages: its position, and its description or expression. */
+function scheduleLabel(s: RestoreSchedule, i: number, count: number): string {
+  const what = s.description ?? (Token.isUnresolved(s.schedule.expressionString) ? undefined : s.schedule.expressionString);
+  return `schedules[${i}]${count > 1 ? ` (schedule ${i + 1} of ${count})` : ''}${what ? ` "${what}"` : ''}`;
+}
+
+/**
+ * EventBridge Scheduler schedules in a schedule group of their own: one
+ * schedule per target of each `RestoreSchedule`, so each database gets its
+ * own execution. A target with an invalid input fails at synth.
+ */
+export class RestoreSchedules extends Construct {
+  /** The group that holds this pipeline's schedules. */
+  public readonly group: scheduler.ScheduleGroup;
+  /** One schedule per target, in the order given. */
+  public readonly schedules: scheduler.Schedule[] = [];
+
+  constructor(scope: Construct, id: string, props: RestoreSchedulesProps) {
+    super(scope, id);
+    validateSchedules(props.schedules);
+    this.group = new scheduler.ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler start the Trapheus restore state machine',
+    });
+
+    props.schedules.forEach((s, i) => {
+      const enabled = s.enabled ?? false;
+      if (!enabled) {
+        Annotations.of(this).addInfo(`${scheduleLabel(s, i, props.schedules.length)} is disabled (enabled defaults to false): `
+          + 'it starts no execution until you set enabled: true.');
+      }
+      for (const t of s.targets) {
+        const input = { identifier: t.identifier, task: t.task, isCluster: t.isCluster ?? false };
+        const what = `${input.task} of ${input.identifier}${input.isCluster ? ' (cluster)' : ''}`;
+        const description = (s.description ? `${s.description}: ${what}` : `Trapheus: ${what}`).slice(0, 512);
+        const schedule = new scheduler.Schedule(this, `Schedule${i}-${Token.isUnresolved(t.identifier) ? `target${s.targets.indexOf(t)}` : t.identifier}`, {
+          schedule: s.schedule,
+          scheduleGroup: this.group,
+          enabled,
+          description,
+          target: new targets.StepFunctionsStartExecution(props.stateMachine, {
+            role,
+            input: scheduler.ScheduleTargetInput.fromObject(input),
+            // StartExecution rarely fails; when it does (throttling), retry for
+            // up to an hour, not for a day: a restore that starts hours late
+            // would surprise the people using the database.
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(1),
+          }),
+        });
+        // The schedule names its group by a literal name, not a Ref: without
+        // this, CloudFormation may create the schedule before its group.
+        schedule.node.addDependency(this.group);
+        this.schedules.push(schedule);
+      }
+    });
+  }
+}
+
+/**
+ * Refuse, at synth, a schedule without targets and a target whose input the
+ * state machine would refuse, naming the schedule and the target; and two
+ * targets of one schedule on the same database (they would run at once).
+ */
+export function validateSchedules(schedules: RestoreSchedule[]): void {
+  schedules.forEach((s, i) => {
+    const label = scheduleLabel(s, i, schedules.length);
+    if (s.targets.length === 0) throw new Error(`${label} has no targets: give at least one { identifier, task, isCluster }`);
+    const seen = new Map<string, number>();
+    s.targets.forEach((t, j) => {
+      const input = { identifier: t.identifier, task: t.task, isCluster: t.isCluster ?? false };
+      // A token (a value known only at deploy time) cannot be checked here.
+      const problems = inputProblems(input).filter((p) => {
+        const value = (input as Record<string, unknown>)[p.field];
+        return !(typeof value === 'string' && Token.isUnresolved(value));
+      });
+      const targetLabel = `targets[${j}]${typeof t.identifier === 'string' && !Token.isUnresolved(t.identifier) ? ` (${JSON.stringify(t.identifier)})` : ''}`;
+      if (problems.length > 0) {
+        throw new Error(`${label}, ${targetLabel}: ${problems.map((p) => p.message).join(' ')}`);
+      }
+      if (!Token.isUnresolved(t.identifier)) {
+        const earlier = seen.get(t.identifier);
+        if (earlier !== undefined) {
+          throw new Error(`${label}, ${targetLabel}: targets[${earlier}] already restores ${t.identifier} on this schedule; `
+            + 'two executions on one database at the same time would collide');
+        }
+        seen.set(t.identifier, j);
+      }
+    });
+  });
+}

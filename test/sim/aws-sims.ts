@@ -1,0 +1,98 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/client-ses';
+import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+
+/** A fault the real service would raise, with its SDK error name. */
+function fault(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
+
+/** One email as SES received it. */
+export interface SentEmail {
+  readonly from: string;
+  readonly to: string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly input: SendEmailCommandInput;
+}
+
+/**
+ * In-memory SES, SNS and Secrets Manager under the real SDK v3 clients
+ * (aws-sdk-client-mock), for the alert handler:
+ * - SES `SendEmail` records each email; a sender that is not verified is refused
+ *   as SES refuses it (`MessageRejected`);
+ * - SNS `Publish` records each message;
+ * - Secrets Manager `GetSecretValue` answers from `secrets`, by ARN or name
+ *   (`ResourceNotFoundException` otherwise).
+ */
+export class AwsSims {
+  readonly emails: SentEmail[] = [];
+  readonly published: PublishCommandInput[] = [];
+  /** Secret ARN or name → SecretString. */
+  readonly secrets = new Map<string, string>();
+  /** SES identities that may send; empty = any. */
+  readonly verifiedSenders = new Set<string>();
+  /** Make the next `n` calls of a service fail with `error`. */
+  private readonly faults = new Map<'ses' | 'sns' | 'secretsmanager', { error: string; message: string; times: number }>();
+  private mocks: AwsStub<any, any, any>[] = [];
+
+  install(): void {
+    this.uninstall();
+    const ses = mockClient(SESClient);
+    ses.on(SendEmailCommand).callsFake(async (input: SendEmailCommandInput) => {
+      this.maybeFail('ses');
+      if (this.verifiedSenders.size > 0 && !this.verifiedSenders.has(input.Source!)) {
+        throw fault('MessageRejected', `Email address is not verified. The following identities failed the check in region US-EAST-1: ${input.Source}`);
+      }
+      this.emails.push({
+        from: input.Source!,
+        to: input.Destination?.ToAddresses ?? [],
+        subject: input.Message?.Subject?.Data ?? '',
+        text: input.Message?.Body?.Text?.Data ?? '',
+        html: input.Message?.Body?.Html?.Data ?? '',
+        input: structuredClone(input),
+      });
+      return { MessageId: `sim-${this.emails.length}` };
+    });
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => {
+      this.maybeFail('sns');
+      this.published.push(structuredClone(input));
+      return { MessageId: `sim-${this.published.length}` };
+    });
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).callsFake(async (input: { SecretId?: string }) => {
+      this.maybeFail('secretsmanager');
+      const value = this.secrets.get(input.SecretId ?? '');
+      if (value === undefined) throw fault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      return { ARN: input.SecretId, SecretString: value };
+    });
+    this.mocks = [ses, sns, sm];
+  }
+
+  uninstall(): void {
+    for (const m of this.mocks) m.restore();
+    this.mocks = [];
+  }
+
+  /** The next `times` calls to `service` fail with `error`. */
+  failNext(service: 'ses' | 'sns' | 'secretsmanager', error: string, message = 'simulated failure', times = 1): void {
+    this.faults.set(service, { error, message, times });
+  }
+
+  /** The SNS messages, parsed. */
+  alerts(): any[] {
+    return this.published.map((p) => JSON.parse(p.Message!));
+  }
+
+  private maybeFail(service: 'ses' | 'sns' | 'secretsmanager'): void {
+    const f = this.faults.get(service);
+    if (!f || f.times <= 0) return;
+    f.times -= 1;
+    throw fault(f.error, f.message);
+  }
+}
