@@ -53,12 +53,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   lambdaAutoDiscover: false,
   devDeps: [
+    '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-rds@^3',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-ses@^3',
+    '@aws-sdk/client-sfn@^3',
     '@aws-sdk/client-sns@^3',
     'aws-local-stepfunctions@3.0.0',
     'aws-sdk-client-mock@^4',
+    // cdk-nag 3.x needs aws-cdk-lib >= 2.257; 2.x works with the 2.189.1 floor.
+    'cdk-nag@^2.36.8',
     'esbuild',
   ],
 

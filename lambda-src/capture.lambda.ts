@@ -1,4 +1,4 @@
-import type { RestoreInput } from '../src/input-rules';
+import { isAllowed, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE, RestoreInput } from '../src/input-rules';
 import { captureClusterConfig, captureMemberConfig } from './rds/cluster-config';
 import { clusterMembers, findCluster, unsupportedKind, writerOf } from './rds/clusters';
 import { PipelineError } from './rds/errors';
@@ -17,12 +17,32 @@ export const handler = logged('capture', async (job: RestoreInput): Promise<Orig
   return job.isCluster ? captureCluster(job) : captureInstance(job);
 });
 
+/**
+ * Whether the pipeline may change these databases: listed in
+ * `allowedIdentifiers` (ALLOWED_IDENTIFIERS), or, without that list, tagged
+ * `trapheus:restorable=true`. The IAM policies enforce the same rule; checking
+ * it here refuses the run before any change instead of failing half-way.
+ */
+function checkAllowed(what: string, items: { identifier: string; tags?: { Key?: string; Value?: string }[] }[]): void {
+  const list = process.env.ALLOWED_IDENTIFIERS ? JSON.parse(process.env.ALLOWED_IDENTIFIERS) as string[] : undefined;
+  const refused = items.filter((i) => (list
+    ? !isAllowed(i.identifier, list)
+    : !(i.tags ?? []).some((t) => t.Key === RESTORABLE_TAG_KEY && t.Value?.toLowerCase() === RESTORABLE_TAG_VALUE)));
+  if (refused.length === 0) return;
+  const names = refused.map((i) => i.identifier).join(', ');
+  throw new PipelineError('IdentifierNotAllowed', list
+    ? `${names} ${refused.length > 1 ? 'are' : 'is'} not in this pipeline's allowedIdentifiers (${list.join(', ')}): ${what} may not be restored by it.`
+    : `${names} ${refused.length > 1 ? 'do' : 'does'} not carry the tag ${RESTORABLE_TAG_KEY}=${RESTORABLE_TAG_VALUE}, which marks a database this pipeline may restore. `
+      + `Tag ${what === 'the cluster' ? 'the cluster and each of its members' : 'it'}, or list it in allowedIdentifiers.`);
+}
+
 async function captureInstance(job: RestoreInput): Promise<Original> {
   const db = await findInstance(job.identifier);
   if (!db) {
     throw new PipelineError('DBInstanceNotFoundFault',
       `There is no DB instance "${job.identifier}" in this account and Region. Check "identifier" (for an Aurora cluster set "isCluster": true).`);
   }
+  checkAllowed('the DB instance', [{ identifier: job.identifier, tags: db.TagList }]);
   if (db.DBClusterIdentifier) {
     throw new PipelineError('UseClusterRestore',
       `DB instance ${job.identifier} is a member of cluster ${db.DBClusterIdentifier}: restore the cluster with "identifier": "${db.DBClusterIdentifier}", "isCluster": true.`);
@@ -60,12 +80,14 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
     throw new PipelineError('DBClusterNotFoundFault',
       `There is no DB cluster "${job.identifier}" in this account and Region. Check "identifier" (for a DB instance set "isCluster": false).`);
   }
+  checkAllowed('the cluster', [{ identifier: job.identifier, tags: cluster.TagList }]);
   const unsupported = unsupportedKind(cluster);
   if (unsupported) throw new PipelineError('UnsupportedClusterKind', `${unsupported}.`);
   if (cluster.Status !== 'available') {
     throw new PipelineError('DBClusterNotAvailable', `DB cluster ${job.identifier} is ${cluster.Status}; it must be available before a snapshot or restore.`);
   }
   const members = await clusterMembers(cluster);
+  checkAllowed('the cluster', members.map((m) => ({ identifier: m.DBInstanceIdentifier!, tags: m.TagList })));
   const busy = members.filter((m) => m.DBInstanceStatus !== 'available');
   if (busy.length > 0) {
     throw new PipelineError('DBInstanceNotAvailable',

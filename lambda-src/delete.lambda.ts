@@ -1,5 +1,6 @@
 import {
-  DBCluster, DBInstance, DeleteDBClusterCommand, DeleteDBInstanceCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand,
+  AddTagsToResourceCommand, DBCluster, DBInstance, DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClusterSnapshotsCommand,
+  DescribeDBSnapshotsCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand, Tag,
 } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
@@ -7,15 +8,84 @@ import { attempt, isFault, PipelineError } from './rds/errors';
 import { findInstance } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
-import { tempIdentifier } from './rds/naming';
+import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
+import { pipelineId } from './rds/snapshots';
+
+/**
+ * What happens to the old DB, as the construct's `oldDatabase` and
+ * `deleteOldAutomatedBackups` props say (in the task payload). Without it:
+ * no final snapshot, automated backups kept.
+ */
+export interface OldDatabaseHandling {
+  readonly finalSnapshot: boolean;
+  readonly deleteAutomatedBackups: boolean;
+}
+
+const DEFAULT_HANDLING: OldDatabaseHandling = { finalSnapshot: false, deleteAutomatedBackups: false };
+
+/** Tag key on a final snapshot: the identifier the old DB had before the restore. */
+export const TAG_FINAL_SNAPSHOT_OF = 'trapheus:final-snapshot-of';
+
+/**
+ * The final snapshot of the old DB: `<identifier>-trapheus-final-YYYYMMDD-HHMMSS`
+ * from the execution's start time (so a retried call asks for the same name), at
+ * most 63 + 31 characters: within RDS's 255, a letter first, no `--`.
+ */
+export function finalSnapshotIdentifier(identifier: string, startedAt: string | Date): string {
+  const time = new Date(startedAt);
+  if (Number.isNaN(time.getTime())) throw new PipelineError('InvalidDeleteEvent', `startedAt ${String(startedAt)} is not a time`);
+  const iso = time.toISOString(); // 2026-01-09T08:00:00.000Z
+  return `${identifier}-trapheus-final-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
+}
+
+/** The final snapshot to ask for, if the policy wants one. */
+function finalSnapshotFor(identifier: string, handling: OldDatabaseHandling, startedAt: string | undefined): string | undefined {
+  if (!handling.finalSnapshot) return undefined;
+  if (!startedAt) throw new PipelineError('InvalidDeleteEvent', 'A final snapshot needs the execution start time (startedAt)');
+  return finalSnapshotIdentifier(identifier, startedAt);
+}
 
 export type DeleteEvent =
   /** The renamed original, once its replacement is verified. */
-  | { op: 'old'; identifier: string; temp: string; originalResourceId: string; restoredResourceId: string }
+  | {
+    op: 'old';
+    identifier: string;
+    temp: string;
+    originalResourceId: string;
+    restoredResourceId: string;
+    oldDatabase?: OldDatabaseHandling;
+    startedAt?: string;
+  }
   /** Rollback: the partly restored DB under the original identifier. */
-  | { op: 'partial'; job: Job };
+  | { op: 'partial'; job: Job }
+  | FinalSnapshotEvent;
 
-async function deleteInstance(db: DBInstance): Promise<void> {
+/** After the old DB (cluster) is gone: check that its final snapshot is of the original, and tag it. */
+export interface FinalSnapshotEvent {
+  readonly op: 'final-snapshot';
+  readonly isCluster: boolean;
+  readonly identifier: string;
+  /** The renamed original the snapshot was taken of. */
+  readonly temp: string;
+  readonly snapshotId: string;
+  /** DbiResourceId (DbClusterResourceId) of the original. */
+  readonly sourceResourceId: string;
+}
+
+interface DeleteOptions {
+  readonly finalSnapshot?: string;
+  readonly deleteAutomatedBackups: boolean;
+}
+
+/** The DeleteDBInstance / DeleteDBCluster fields for a final snapshot (or none) and the automated backups. */
+function deleteFields(opts: DeleteOptions) {
+  return {
+    ...(opts.finalSnapshot ? { FinalDBSnapshotIdentifier: opts.finalSnapshot } : { SkipFinalSnapshot: true }),
+    DeleteAutomatedBackups: opts.deleteAutomatedBackups,
+  };
+}
+
+async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAutomatedBackups: false }): Promise<void> {
   const id = db.DBInstanceIdentifier!;
   if (db.DeletionProtection) {
     await attempt(`Turning off deletion protection on ${id}`, () => rds().send(new ModifyDBInstanceCommand({
@@ -25,9 +95,7 @@ async function deleteInstance(db: DBInstance): Promise<void> {
     })));
   }
   try {
-    await rds().send(new DeleteDBInstanceCommand({
-      DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: false,
-    }));
+    await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...deleteFields(opts) }));
   } catch (err) {
     if (isFault(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return; // deleted by an earlier attempt
     if (isFault(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && (await findInstance(id))?.DBInstanceStatus === 'deleting') return;
@@ -35,21 +103,28 @@ async function deleteInstance(db: DBInstance): Promise<void> {
   }
 }
 
-/** Delete the renamed original only when the DB under its identifier is the verified, available replacement. */
-async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ deleted: string | null }> {
+/**
+ * Delete the renamed original only when the DB under its identifier is the verified, available replacement.
+ * With a final snapshot, its name is in the result (`finalSnapshot`) for the steps after.
+ */
+async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ deleted: string | null; finalSnapshot?: string }> {
+  const handling = e.oldDatabase ?? DEFAULT_HANDLING;
+  const finalSnapshot = finalSnapshotFor(e.identifier, handling, e.startedAt);
+  const named = finalSnapshot ? { finalSnapshot } : {};
   const replacement = await findInstance(e.identifier);
   if (replacement?.DbiResourceId !== e.restoredResourceId || replacement.DBInstanceStatus !== 'available') {
     throw new PipelineError('ReplacementNotVerified',
       `${e.identifier} is not the available restored DB (${replacement?.DBInstanceStatus ?? 'absent'}); the original ${e.temp} is kept.`);
   }
   const old = await findInstance(e.temp);
-  if (!old) return { deleted: null };
+  // Gone already (an earlier attempt's deletion finished): its final snapshot, if any, is checked after.
+  if (!old) return { deleted: null, ...named };
   if (old.DbiResourceId !== e.originalResourceId) {
     throw new PipelineError('UnexpectedDBInstance', `${e.temp} is not the original DB instance (${old.DbiResourceId}); it is left alone.`);
   }
-  if (old.DBInstanceStatus === 'deleting') return { deleted: e.temp };
-  await deleteInstance(old);
-  return { deleted: e.temp };
+  if (old.DBInstanceStatus === 'deleting') return { deleted: e.temp, ...named };
+  await deleteInstance(old, { finalSnapshot, deleteAutomatedBackups: handling.deleteAutomatedBackups });
+  return { deleted: e.temp, ...named };
 }
 
 /** Delete what a failed restore left under the original identifier: only the DB the restore created. */
@@ -70,6 +145,10 @@ async function deletePartial({ job }: Extract<DeleteEvent, { op: 'partial' }>): 
 export interface ClusterDeleteEvent {
   readonly op: 'old-members' | 'old-cluster' | 'partial-members' | 'partial-cluster';
   readonly job: Job;
+  /** `old-members`, `old-cluster`: what happens to the old cluster. */
+  readonly oldDatabase?: OldDatabaseHandling;
+  /** `old-cluster` with a final snapshot: the execution's start time, which names it. */
+  readonly startedAt?: string;
 }
 
 /** The restored cluster must be available, with every original member available under its identifier. */
@@ -85,7 +164,8 @@ async function verifiedReplacement(job: Job): Promise<void> {
   }
 }
 
-async function deleteOldMembers(job: Job): Promise<{ deleted: string[] }> {
+/** The old members: never a final snapshot (Aurora refuses one for a member; the cluster's covers them). */
+async function deleteOldMembers(job: Job, handling: OldDatabaseHandling): Promise<{ deleted: string[] }> {
   await verifiedReplacement(job);
   const deleted: string[] = [];
   for (const m of (job.original as OriginalCluster).members) {
@@ -95,13 +175,14 @@ async function deleteOldMembers(job: Job): Promise<{ deleted: string[] }> {
     if (old.DbiResourceId !== m.resourceId) {
       throw new PipelineError('UnexpectedDBInstance', `${temp} is not the original member ${m.identifier} (${old.DbiResourceId}); it is left alone.`);
     }
-    if (old.DBInstanceStatus !== 'deleting') await deleteInstance(old);
+    if (old.DBInstanceStatus !== 'deleting') await deleteInstance(old, { deleteAutomatedBackups: handling.deleteAutomatedBackups });
     deleted.push(temp);
   }
   return { deleted };
 }
 
-async function deleteCluster(cluster: DBCluster): Promise<void> {
+/** Without options (rollback): no final snapshot, and RDS's default for the automated backups (deleted). */
+async function deleteCluster(cluster: DBCluster, opts?: DeleteOptions): Promise<void> {
   const id = cluster.DBClusterIdentifier!;
   if (cluster.Status === 'deleting') return;
   if (cluster.DeletionProtection) {
@@ -110,24 +191,67 @@ async function deleteCluster(cluster: DBCluster): Promise<void> {
     })));
   }
   try {
-    await rds().send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }));
+    await rds().send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...(opts ? deleteFields(opts) : { SkipFinalSnapshot: true }) }));
   } catch (err) {
     if (isFault(err, 'DBClusterNotFoundFault', 'DBClusterNotFound')) return;
     return attempt(`Deleting DB cluster ${id}`, () => Promise.reject(err));
   }
 }
 
-async function deleteOldCluster(job: Job): Promise<{ deleted: string | null }> {
+async function deleteOldCluster(e: ClusterDeleteEvent): Promise<{ deleted: string | null; finalSnapshot?: string }> {
+  const job = e.job;
+  const handling = e.oldDatabase ?? DEFAULT_HANDLING;
+  const finalSnapshot = finalSnapshotFor(job.identifier, handling, e.startedAt);
+  const named = finalSnapshot ? { finalSnapshot } : {};
   await verifiedReplacement(job);
   const original = job.original as OriginalCluster;
   const temp = tempIdentifier(job.identifier);
   const old = await findCluster(temp);
-  if (!old) return { deleted: null };
+  if (!old) return { deleted: null, ...named };
   if (old.DbClusterResourceId !== original.resourceId) {
     throw new PipelineError('UnexpectedDBCluster', `${temp} is not the original cluster (${old.DbClusterResourceId}); it is left alone.`);
   }
-  await deleteCluster(old);
-  return { deleted: temp };
+  await deleteCluster(old, { finalSnapshot, deleteAutomatedBackups: handling.deleteAutomatedBackups });
+  return { deleted: temp, ...named };
+}
+
+/**
+ * The final snapshot of the old DB (cluster), once it is available: it must be
+ * of the original (by resource id). Tagged like the pipeline's snapshots, but
+ * without `trapheus:source-identifier` = the identifier, so refresh never prunes
+ * it: `trapheus:final-snapshot-of` = the identifier, `trapheus:pipeline` = this
+ * pipeline. A `trapheus:source-identifier` copied from the DB's own tags
+ * (CopyTagsToSnapshot) is overwritten with a value no identifier can have.
+ */
+async function tagFinalSnapshot(e: FinalSnapshotEvent): Promise<{ id: string; arn?: string; status?: string; of: string; takenOf: string }> {
+  const noun = e.isCluster ? 'cluster snapshot' : 'snapshot';
+  let found: { arn?: string; status?: string; resourceId?: string; tags?: Tag[] } | undefined;
+  try {
+    if (e.isCluster) {
+      const out = await rds().send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: e.snapshotId }));
+      const s = out.DBClusterSnapshots?.[0];
+      found = s && { arn: s.DBClusterSnapshotArn, status: s.Status, resourceId: s.DbClusterResourceId, tags: s.TagList };
+    } else {
+      const out = await rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: e.snapshotId }));
+      const s = out.DBSnapshots?.[0];
+      found = s && { arn: s.DBSnapshotArn, status: s.Status, resourceId: s.DbiResourceId, tags: s.TagList };
+    }
+  } catch (err) {
+    if (!isFault(err, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound', 'DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound')) {
+      return attempt(`Describing the final ${noun} ${e.snapshotId}`, () => Promise.reject(err));
+    }
+  }
+  if (!found) {
+    throw new PipelineError('FinalSnapshotMissing', `The final ${noun} ${e.snapshotId} of ${e.temp} was not found.`);
+  }
+  if (found.resourceId !== e.sourceResourceId) {
+    throw new PipelineError('UnexpectedSnapshot',
+      `The ${noun} ${e.snapshotId} is not of the original ${e.identifier} (${found.resourceId}); it is left untagged.`);
+  }
+  const tags: Tag[] = [{ Key: TAG_FINAL_SNAPSHOT_OF, Value: e.identifier }, { Key: TAG_PIPELINE, Value: pipelineId() }];
+  if ((found.tags ?? []).some((t) => t.Key === TAG_SOURCE)) tags.push({ Key: TAG_SOURCE, Value: `final-snapshot-of:${e.identifier}` });
+  await attempt(`Tagging the final ${noun} ${e.snapshotId}`, () => rds().send(new AddTagsToResourceCommand({ ResourceName: found!.arn, Tags: tags })));
+  return { id: e.snapshotId, arn: found.arn, status: found.status, of: e.identifier, takenOf: e.temp };
 }
 
 /** The cluster under the identifier, if it is the one this run restored; undefined if there is none or it is the original. */
@@ -163,8 +287,9 @@ export const handler = logged('delete', async (event: DeleteEvent | ClusterDelet
   switch (event.op) {
     case 'old': return deleteOld(event);
     case 'partial': return deletePartial(event);
-    case 'old-members': return deleteOldMembers(event.job);
-    case 'old-cluster': return deleteOldCluster(event.job);
+    case 'final-snapshot': return tagFinalSnapshot(event);
+    case 'old-members': return deleteOldMembers(event.job, event.oldDatabase ?? DEFAULT_HANDLING);
+    case 'old-cluster': return deleteOldCluster(event);
     case 'partial-members': return deletePartialMembers(event.job);
     case 'partial-cluster': return deletePartialCluster(event.job);
   }

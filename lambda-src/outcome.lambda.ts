@@ -14,9 +14,15 @@ import { tempIdentifier } from './rds/naming';
  */
 export type Phase = 'refused' | 'unchanged' | 'rolled-back' | 'rollback-failed' | 'restored';
 
+/** What the delete steps put in the job: the final snapshot asked for, if the old-database policy wants one. */
+interface DeleteResults {
+  readonly deletedOld?: { readonly finalSnapshot?: string };
+  readonly deletedOldCluster?: { readonly finalSnapshot?: string };
+}
+
 export interface OutcomeEvent {
   readonly phase: Phase;
-  readonly job: Job;
+  readonly job: Job & DeleteResults;
 }
 
 export interface Outcome {
@@ -28,12 +34,18 @@ export interface Outcome {
 }
 
 /** What is under `identifier` now: its resource id, whether it serves, and a sentence. */
-interface Found { resourceId?: string; available: boolean; endpoint?: string; text: string }
+interface Found { resourceId?: string; available: boolean; status?: string; endpoint?: string; text: string }
 
 async function instanceState(identifier: string): Promise<Found> {
   const db = await findInstance(identifier);
   if (!db) return { available: false, text: `${identifier} does not exist` };
-  return { resourceId: db.DbiResourceId, available: db.DBInstanceStatus === 'available', endpoint: db.Endpoint?.Address, text: `${identifier} is ${db.DBInstanceStatus}` };
+  return {
+    resourceId: db.DbiResourceId,
+    available: db.DBInstanceStatus === 'available',
+    status: db.DBInstanceStatus,
+    endpoint: db.Endpoint?.Address,
+    text: `${identifier} is ${db.DBInstanceStatus}`,
+  };
 }
 
 async function clusterState(identifier: string): Promise<Found> {
@@ -44,6 +56,7 @@ async function clusterState(identifier: string): Promise<Found> {
   return {
     resourceId: cluster.DbClusterResourceId,
     available: cluster.Status === 'available' && members.every((m) => m.DBInstanceStatus === 'available'),
+    status: cluster.Status,
     endpoint: cluster.Endpoint,
     text: `cluster ${identifier} is ${cluster.Status} (members: ${list})`,
   };
@@ -93,10 +106,14 @@ export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Ou
     }
     case 'restored': {
       const [main, old] = await Promise.all([state(id, cluster), state(temp, cluster)]);
-      const kept = old.resourceId === originalId
-        ? `The original is kept as ${temp} (${old.text}); delete it once you no longer need it.`
-        : `The original ${temp} is no longer there (${old.text}).`;
-      left = `No rollback: the restored ${noun} serves as ${id} (${main.text}). ${kept}`;
+      const finalSnapshot = job.deletedOld?.finalSnapshot ?? job.deletedOldCluster?.finalSnapshot;
+      const kept = old.resourceId !== originalId
+        ? `The original ${temp} is no longer there (${old.text}).`
+        : old.status === 'deleting'
+          ? `The original ${temp} is being deleted (${old.text}).`
+          : `The original is kept as ${temp} (${old.text}); delete it once you no longer need it.`;
+      const snapshot = finalSnapshot ? ` Its final ${cluster ? 'cluster snapshot' : 'snapshot'} was requested as ${finalSnapshot}.` : '';
+      left = `No rollback: the restored ${noun} serves as ${id} (${main.text}). ${kept}${snapshot}`;
       break;
     }
   }

@@ -1,13 +1,15 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { INPUT, invoke } from './invoke';
+import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck, waitUntil } from './wait-until';
 
 /** Props for `ClusterRestorePipeline`. */
-export interface ClusterRestorePipelineProps {
+export interface ClusterRestorePipelineProps extends OldDatabaseOptions {
   /** The handler functions the states invoke. */
   readonly handlers: RestoreHandlers;
   /** How executions end: failure reports and successes. */
@@ -19,7 +21,10 @@ export interface ClusterRestorePipelineProps {
   readonly polling?: PollingOptions;
 }
 
-/** Every wait of the branch (9 forward, 7 in rollback): sizes the history check, conservatively. */
+/**
+ * Every wait of the branch (9 forward, 7 in rollback): sizes the history check,
+ * conservatively; keeping the old cluster adds 2, a final snapshot 1.
+ */
 const WAITS_IN_ONE_RUN = 16;
 
 /**
@@ -39,7 +44,8 @@ export class ClusterRestorePipeline extends Construct {
     super(scope, id);
     const h = props.handlers;
     const endings = props.endings;
-    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN);
+    const old = resolveOldDatabase(props);
+    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0));
     const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
       waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
     const guard = <T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable): T => {
@@ -81,12 +87,41 @@ export class ClusterRestorePipeline extends Construct {
       { op: 'cluster-apply', ...job }, '$.applied'), restoredFailure);
     const verify = guard(invoke(this, 'Verify the restored cluster and its writer', h.applyConfig,
       { op: 'cluster-verify', ...job }, '$.verified'), restoredFailure);
+    // The members are deleted without a final snapshot (Aurora refuses one): the cluster's covers them.
     const deleteOldMembers = guard(invoke(this, 'Delete the old cluster members', h.delete,
-      { op: 'old-members', ...job }, '$.deletedOldMembers'), restoredFailure);
-    const deleteOldCluster = guard(invoke(this, 'Delete the old cluster', h.delete,
-      { op: 'old-cluster', ...job }, '$.deletedOldCluster'), restoredFailure);
+      { op: 'old-members', ...job, oldDatabase: old.payload }, '$.deletedOldMembers'), restoredFailure);
+    const deleteOldCluster = guard(invoke(this, 'Delete the old cluster', h.delete, {
+      op: 'old-cluster',
+      ...job,
+      oldDatabase: old.payload,
+      ...(old.payload.finalSnapshot ? { 'startedAt.$': '$$.Execution.StartTime' } : {}),
+    }, '$.deletedOldCluster'), restoredFailure);
 
     const restoredCluster = { resource: 'cluster', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
+
+    // What happens to the old cluster: kept for a while (then its members and the
+    // restored cluster are waited for: either may be backing up or in maintenance
+    // by then), deleted, and its final snapshot waited for and tagged.
+    let beforeDelete = sfn.Chain.start(verify);
+    if (old.keepSeconds) {
+      beforeDelete = beforeDelete
+        .next(new sfn.Wait(this, `Keep the old cluster for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))
+        .next(wait('old members after the keep window', { resource: 'instances', identifiersPath: '$.temp.members', until: 'settled' }, restoredFailure))
+        .next(wait('restored cluster after the keep window', { ...restoredCluster, membersPath: '$.original.memberIdentifiers', until: 'available' }, restoredFailure));
+    }
+    let afterDelete = sfn.Chain.start(wait('old cluster deletion', { resource: 'cluster', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure));
+    if (old.payload.finalSnapshot) {
+      afterDelete = afterDelete
+        .next(wait('final cluster snapshot', { resource: 'cluster-snapshot', identifierPath: '$.deletedOldCluster.finalSnapshot', until: 'available' }, restoredFailure))
+        .next(guard(invoke(this, 'Tag the final cluster snapshot', h.delete, {
+          'op': 'final-snapshot',
+          'isCluster': true,
+          'identifier.$': '$.identifier',
+          'temp.$': '$.temp.identifier',
+          'snapshotId.$': '$.deletedOldCluster.finalSnapshot',
+          'sourceResourceId.$': '$.original.resourceId',
+        }, '$.finalSnapshot'), restoredFailure));
+    }
     const restoreChain = sfn.Chain.start(renameMembers)
       .next(wait('renamed members', { resource: 'instances', identifiersPath: '$.renamedMembers.members', until: 'available' }, rollback))
       .next(renameCluster)
@@ -101,11 +136,11 @@ export class ClusterRestorePipeline extends Construct {
       .next(wait('restored members', { ...restoredCluster, membersPath: '$.original.memberIdentifiers', until: 'available' }, rollback))
       .next(applyConfig)
       .next(wait('restored cluster settings', { ...restoredCluster, membersPath: '$.original.memberIdentifiers', until: 'available' }, restoredFailure))
-      .next(verify)
+      .next(beforeDelete)
       .next(deleteOldMembers)
       .next(wait('old members deletion', { resource: 'instances', identifiersPath: '$.temp.members', until: 'gone' }, restoredFailure))
       .next(deleteOldCluster)
-      .next(wait('old cluster deletion', { resource: 'cluster', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure))
+      .next(afterDelete)
       .next(endings.succeed('Cluster restored'));
 
     const snapshotChain = sfn.Chain.start(takeSnapshot)

@@ -41,6 +41,11 @@ export interface ExecutionEndingsProps {
    * @default false
    */
   readonly notifyOnSuccess?: boolean;
+  /**
+   * The function that releases the one-restore-per-database lock at every ending.
+   * @default - no lock to release
+   */
+  readonly lockFunction?: lambda.IFunction;
 }
 
 /**
@@ -65,6 +70,8 @@ export class ExecutionEndings extends Construct {
   /** Where reports go next: the failure alert, or the Fail state directly. */
   private readonly afterReport: sfn.IChainable;
   private readonly afterReportFailure: sfn.IChainable;
+  private readonly lockFunction?: lambda.IFunction;
+  private readonly failureAlert: sfn.IChainable;
 
   constructor(scope: Construct, id: string, props: ExecutionEndingsProps) {
     super(scope, id);
@@ -79,11 +86,25 @@ export class ExecutionEndings extends Construct {
     });
     this.notifyFunction = props.notifyFunction;
     this.notifyOnSuccess = props.notifyOnSuccess ?? false;
-    this.afterReport = this.alert('Send the failure alert', 'failure', this.failed);
-    this.afterReportFailure = this.alert('Send the failure alert without a report', 'failure', this.unreported);
+    this.lockFunction = props.lockFunction;
+    this.failureAlert = this.alert('Send the failure alert', 'failure', this.failed);
+    this.afterReport = this.release('Release the restore lock', this.failureAlert);
+    this.afterReportFailure = this.release('Release the restore lock (no report)',
+      this.alert('Send the failure alert without a report', 'failure', this.unreported));
   }
 
   /** The alert task before `end` (or `end` itself without a notify function). */
+  /**
+   * Release the restore lock, then `next`. A release that fails changes
+   * nothing (the lock's holder check lets the next run take it over).
+   */
+  private release(name: string, next: sfn.IChainable): sfn.IChainable {
+    if (!this.lockFunction) return next;
+    const task = invoke(this, name, this.lockFunction, { 'op': 'release', 'job.$': '$', 'execution.$': '$$.Execution.Id' }, '$.released');
+    task.addCatch(next, { resultPath: '$.releaseError' });
+    return task.next(next);
+  }
+
   private alert(name: string, kind: 'failure' | 'success', end: sfn.State, ending?: string): sfn.IChainable {
     if (!this.notifyFunction) return end;
     const task = new tasks.LambdaInvoke(this, name, {
@@ -111,7 +132,8 @@ export class ExecutionEndings extends Construct {
    */
   public succeed(name: string): sfn.IChainable {
     const end = new sfn.Succeed(this, name);
-    return this.notifyOnSuccess ? this.alert(`Send the success alert (${name})`, 'success', end, name) : end;
+    return this.release(`Release the restore lock (${name})`,
+      this.notifyOnSuccess ? this.alert(`Send the success alert (${name})`, 'success', end, name) : end);
   }
 
   /** The state that reports a failure of this phase and ends the execution FAILED. */
@@ -120,7 +142,8 @@ export class ExecutionEndings extends Construct {
     if (!state) {
       const task = invoke(this, LABELS[phase], this.outcomeFunction, { 'phase': phase, 'job.$': '$' }, '$.outcome');
       task.addCatch(this.afterReportFailure, { resultPath: '$.reportError' });
-      state = task.next(this.afterReport);
+      // A refused input never took the lock: nothing to release.
+      state = task.next(phase === FailurePhase.REFUSED ? this.failureAlert : this.afterReport);
       this.reports.set(phase, state);
     }
     return state;

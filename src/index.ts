@@ -9,3 +9,5 @@ export type { AlertOptions, RestoreAlertsProps } from './alerts';
 export type { NetworkOptions } from './network';
 export { RestoreSchedules } from './schedules';
 export type { RestoreSchedule, RestoreSchedulesProps, RestoreTarget } from './schedules';
+export { OldDatabasePolicy } from './old-database';
+export type { OldDatabaseOptions } from './old-database';

@@ -112,3 +112,26 @@ export function inputProblems(input: unknown): InputProblem[] {
   }
   return problems;
 }
+
+/** The tag that marks a DB instance or cluster as one the pipeline may restore (without `allowedIdentifiers`). */
+export const RESTORABLE_TAG_KEY = 'trapheus:restorable';
+export const RESTORABLE_TAG_VALUE = 'true';
+
+/** Why an `allowedIdentifiers` entry is invalid: an identifier, or a prefix ending in `*`. */
+export function allowedPatternProblem(pattern: string): string | undefined {
+  if (pattern === '*') return 'would allow every database; leave allowedIdentifiers out to use the trapheus:restorable tag instead';
+  const prefix = pattern.endsWith('*');
+  const body = prefix ? pattern.slice(0, -1) : pattern;
+  if (body.includes('*')) return 'may contain * only at the end (a prefix)';
+  if (prefix) {
+    if (!/^[a-z][a-z0-9-]*$/.test(body)) return 'must start with a lowercase letter, then lowercase letters, digits and hyphens, before the *';
+    return undefined;
+  }
+  const why = identifierProblem(body);
+  return why ? `is not a valid RDS identifier: ${why}` : undefined;
+}
+
+/** Whether `identifier` matches one of the patterns (exact, or prefix ending in `*`). */
+export function isAllowed(identifier: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? identifier.startsWith(p.slice(0, -1)) : identifier === p));
+}

@@ -1,13 +1,15 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { INPUT, invoke } from './invoke';
+import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck, waitUntil } from './wait-until';
 
 /** Props for `InstanceRestorePipeline`. */
-export interface InstanceRestorePipelineProps {
+export interface InstanceRestorePipelineProps extends OldDatabaseOptions {
   /** The handler functions the states invoke. */
   readonly handlers: RestoreHandlers;
   /** How executions end: failure reports and successes. */
@@ -19,7 +21,10 @@ export interface InstanceRestorePipelineProps {
   readonly polling?: PollingOptions;
 }
 
-/** Every wait of the branch (5 forward, 4 in rollback): sizes the history check, conservatively. */
+/**
+ * Every wait of the branch (5 forward, 4 in rollback): sizes the history check,
+ * conservatively; keeping the old instance adds 2, a final snapshot 1.
+ */
 const WAITS_IN_ONE_RUN = 9;
 
 /**
@@ -36,7 +41,8 @@ export class InstanceRestorePipeline extends Construct {
     super(scope, id);
     const h = props.handlers;
     const failure = props.endings;
-    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN);
+    const old = resolveOldDatabase(props);
+    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0));
     const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
       waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
 
@@ -83,17 +89,44 @@ export class InstanceRestorePipeline extends Construct {
       'temp.$': '$.temp.identifier',
       'originalResourceId.$': '$.original.resourceId',
       'restoredResourceId.$': '$.restored.resourceId',
+      'oldDatabase': old.payload,
+      ...(old.payload.finalSnapshot ? { 'startedAt.$': '$$.Execution.StartTime' } : {}),
     }, '$.deletedOld'), restoredFailure);
+
+    // What happens to the old instance: kept for a while (then waited for, as
+    // are the restored one, since either may be backing up or in maintenance
+    // by then), deleted, and its final snapshot waited for and tagged.
+    const restoredInstance = { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
+    let beforeDelete = sfn.Chain.start(verify);
+    if (old.keepSeconds) {
+      beforeDelete = beforeDelete
+        .next(new sfn.Wait(this, `Keep the old instance for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))
+        .next(wait('old instance after the keep window', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'settled' }, restoredFailure))
+        .next(wait('restored instance after the keep window', { ...restoredInstance, until: 'available' }, restoredFailure));
+    }
+    let afterDelete = sfn.Chain.start(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure));
+    if (old.payload.finalSnapshot) {
+      afterDelete = afterDelete
+        .next(wait('final snapshot', { resource: 'snapshot', identifierPath: '$.deletedOld.finalSnapshot', until: 'available' }, restoredFailure))
+        .next(guard(invoke(this, 'Tag the final snapshot', h.delete, {
+          'op': 'final-snapshot',
+          'isCluster': false,
+          'identifier.$': '$.identifier',
+          'temp.$': '$.temp.identifier',
+          'snapshotId.$': '$.deletedOld.finalSnapshot',
+          'sourceResourceId.$': '$.original.resourceId',
+        }, '$.finalSnapshot'), restoredFailure));
+    }
 
     const restoreChain = sfn.Chain.start(renameOut)
       .next(wait('renamed instance', { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }, rollback))
       .next(restore)
       .next(wait('restored instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId', until: 'available' }, rollback))
       .next(applyConfig)
-      .next(wait('restored settings', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId', until: 'available' }, restoredFailure))
-      .next(verify)
+      .next(wait('restored settings', { ...restoredInstance, until: 'available' }, restoredFailure))
+      .next(beforeDelete)
       .next(deleteOld)
-      .next(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure))
+      .next(afterDelete)
       .next(failure.succeed('Restored'));
 
     const snapshotChain = sfn.Chain.start(takeSnapshot)

@@ -1,4 +1,5 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,12 +9,14 @@ import { ApplyConfigFunction } from './handlers/apply-config-function';
 import { CaptureFunction } from './handlers/capture-function';
 import { CheckStatusFunction } from './handlers/check-status-function';
 import { DeleteFunction } from './handlers/delete-function';
+import { LockFunction } from './handlers/lock-function';
 import { NotifyFunction } from './handlers/notify-function';
 import { OutcomeFunction } from './handlers/outcome-function';
 import { RenameFunction } from './handlers/rename-function';
 import { RestoreFunction } from './handlers/restore-function';
 import { SnapshotFunction } from './handlers/snapshot-function';
 import { ValidateInputFunction } from './handlers/validate-input-function';
+import { RdsAccess } from './permissions';
 
 /** Props for `RestoreHandlers`: where the functions run and where they log. */
 export interface RestoreHandlersProps {
@@ -33,6 +36,27 @@ export interface RestoreHandlersProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The DB instances and clusters the pipeline may change: exact identifiers,
+   * or prefixes ending in `*` (cluster members must match too). Destructive RDS
+   * actions are scoped to their ARNs, their temporary names and their snapshots,
+   * and an execution for any other identifier fails with `IdentifierNotAllowed`
+   * before any change.
+   * @default - only databases tagged `trapheus:restorable=true` (instances, or clusters and each of their members)
+   */
+  readonly allowedIdentifiers?: string[];
+  /**
+   * IAM roles the pipeline may pass to RDS: the enhanced-monitoring role of your
+   * databases, and the directory role of Active Directory–joined ones.
+   * @default - the role named `rds-monitoring-role` in this account (the name the RDS console gives it)
+   */
+  readonly passableRoles?: iam.IRole[];
+  /**
+   * How long a restore lock lives at most (DynamoDB TTL), in seconds: a backstop;
+   * a lock whose execution has ended is taken over at once.
+   * @default 7 days
+   */
+  readonly lockSeconds?: number;
 }
 
 /**
@@ -60,6 +84,10 @@ export class RestoreHandlers extends Construct {
   public readonly outcome: lambda.IFunction;
   /** Sends the alerts (SNS, email, Slack) at the end of an execution; `RestoreAlerts` configures it. */
   public readonly notify: lambda.Function;
+  /** Takes and releases the one-restore-per-database lock. */
+  public readonly lock: lambda.IFunction;
+  /** The lock table: one item per database being restored, keyed `db:<id>` or `cluster:<id>`. */
+  public readonly lockTable: dynamodb.Table;
   /** The log group every function of the pipeline logs to. */
   public readonly logGroup: logs.LogGroup;
   /** The functions' security group, in VPC mode: HTTPS (443) out only. */
@@ -90,34 +118,82 @@ export class RestoreHandlers extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
     };
-    const rds = (fn: lambda.Function, ...actions: string[]) => {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `rds:${a}`), resources: ['*'] }));
-      return fn;
-    };
-    const passRoleTo = (fn: lambda.Function, service: string) => {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'iam:PassedToService': service } },
-      }));
+    const access = new RdsAccess(this, { allowedIdentifiers: props.allowedIdentifiers });
+    const stack = Stack.of(this);
+    const passable = props.passableRoles?.map((r) => r.roleArn)
+      ?? [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'rds-monitoring-role' })];
+    const passRoles = (fn: lambda.Function) => fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: passable,
+      conditions: { StringEquals: { 'iam:PassedToService': ['monitoring.rds.amazonaws.com', 'rds.amazonaws.com'] } },
+    }));
+    const describe = ['DescribeDBInstances', 'DescribeDBClusters'];
+    const make = <F extends lambda.Function>(fn: F, ...reads: string[]): F => {
+      if (reads.length > 0) access.grantRead(fn, reads);
       return fn;
     };
 
     this.validateInput = new ValidateInputFunction(this, 'ValidateInput', options);
-    const describe = ['DescribeDBInstances', 'DescribeDBClusters'];
-    this.capture = rds(new CaptureFunction(this, 'Capture', options), ...describe);
-    this.snapshot = rds(new SnapshotFunction(this, 'Snapshot', options),
-      'CreateDBSnapshot', 'CreateDBClusterSnapshot', 'AddTagsToResource', 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots',
-      'DeleteDBSnapshot', 'DeleteDBClusterSnapshot');
-    this.rename = rds(new RenameFunction(this, 'Rename', options), ...describe, 'ModifyDBInstance', 'ModifyDBCluster');
-    this.restore = passRoleTo(passRoleTo(rds(new RestoreFunction(this, 'Restore', options),
-      'RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot', 'CreateDBInstance', 'AddTagsToResource', ...describe),
-    'rds.amazonaws.com'), 'monitoring.rds.amazonaws.com');
-    this.applyConfig = passRoleTo(rds(new ApplyConfigFunction(this, 'ApplyConfig', options),
-      ...describe, 'ModifyDBInstance', 'ModifyDBCluster'), 'monitoring.rds.amazonaws.com');
-    this.checkStatus = rds(new CheckStatusFunction(this, 'CheckStatus', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');
-    this.delete = rds(new DeleteFunction(this, 'Delete', options), ...describe, 'ModifyDBInstance', 'ModifyDBCluster', 'DeleteDBInstance', 'DeleteDBCluster');
-    this.outcome = rds(new OutcomeFunction(this, 'Outcome', options), ...describe);
+
+    const capture = make(new CaptureFunction(this, 'Capture', options), ...describe);
+    if (props.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', JSON.stringify(props.allowedIdentifiers));
+    this.capture = capture;
+
+    const snapshot = make(new SnapshotFunction(this, 'Snapshot', options), 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');
+    access.grant(snapshot, ['CreateDBSnapshot'], ['db', 'snapshot']);
+    access.grant(snapshot, ['CreateDBClusterSnapshot'], ['cluster', 'cluster-snapshot']);
+    access.grant(snapshot, ['AddTagsToResource', 'DeleteDBSnapshot', 'DeleteDBClusterSnapshot'], ['snapshot', 'cluster-snapshot']);
+    this.snapshot = snapshot;
+
+    const rename = make(new RenameFunction(this, 'Rename', options), ...describe);
+    access.grant(rename, ['ModifyDBInstance', 'ModifyDBCluster'], ['db', 'cluster']);
+    this.rename = rename;
+
+    const restore = make(new RestoreFunction(this, 'Restore', options), ...describe);
+    access.grant(restore, ['RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot', 'CreateDBInstance', 'AddTagsToResource'],
+      ['db', 'cluster'], { creates: true, referenced: true });
+    access.grant(restore, ['RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot'], ['snapshot', 'cluster-snapshot'], { legacySnapshots: true });
+    // A member is created in the restored cluster, which the member's request does not tag: name or tag of the cluster.
+    access.grant(restore, ['CreateDBInstance'], ['cluster']);
+    passRoles(restore);
+    this.restore = restore;
+
+    const applyConfig = make(new ApplyConfigFunction(this, 'ApplyConfig', options), ...describe);
+    access.grant(applyConfig, ['ModifyDBInstance', 'ModifyDBCluster'], ['db', 'cluster'], { referenced: true });
+    passRoles(applyConfig);
+    this.applyConfig = applyConfig;
+
+    this.checkStatus = make(new CheckStatusFunction(this, 'CheckStatus', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');
+
+    const del = make(new DeleteFunction(this, 'Delete', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');
+    access.grant(del, ['ModifyDBInstance', 'ModifyDBCluster', 'DeleteDBInstance', 'DeleteDBCluster'], ['db', 'cluster']);
+    // a final snapshot on delete, when the old-database policy asks for one
+    access.grant(del, ['CreateDBSnapshot', 'CreateDBClusterSnapshot', 'AddTagsToResource'], ['snapshot', 'cluster-snapshot']);
+    this.delete = del;
+
+    this.outcome = make(new OutcomeFunction(this, 'Outcome', options), ...describe);
+
+    // One restore per database at a time. The holder's execution is checked
+    // with DescribeExecution, so a lock never outlives a stopped or failed run;
+    // expiresAt lets DynamoDB remove stale items.
+    this.lockTable = new dynamodb.Table(this, 'LockTable', {
+      partitionKey: { name: 'lockKey', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const lock = new LockFunction(this, 'Lock', options);
+    lock.addEnvironment('LOCK_TABLE', this.lockTable.tableName);
+    lock.addEnvironment('LOCK_SECONDS', String(props.lockSeconds ?? 7 * 24 * 3600));
+    this.lockTable.grant(lock, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    // DescribeExecution of the lock's holder. The state machine's own ARN would make a
+    // dependency cycle (it invokes this function), so: executions of any state machine here, read-only.
+    lock.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['states:DescribeExecution'],
+      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    this.lock = lock;
     this.notify = new NotifyFunction(this, 'Notify', options);
   }
 }

@@ -44,9 +44,13 @@ describe('alerts', () => {
     expect(alert.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.alertError', Next: 'Restore failed' }]);
     expect(alert.ResultPath).toBe('$.alert');
     for (const name of Object.keys(asl.States).filter((n) => n.startsWith('Report '))) {
-      expect({ name, next: asl.States[name].Next }).toEqual({ name, next: 'Send the failure alert' });
-      expect(asl.States[name].Catch[0].Next).toBe('Send the failure alert without a report');
+      // the lock is released first, except for a refused input (it never took the lock)
+      const next = name === 'Report the refused input' ? 'Send the failure alert' : 'Release the restore lock';
+      expect({ name, next: asl.States[name].Next }).toEqual({ name, next });
+      if (next !== 'Send the failure alert') expect(asl.States[next].Next).toBe('Send the failure alert');
+      expect(asl.States[name].Catch[0].Next).toBe('Release the restore lock (no report)');
     }
+    expect(asl.States['Release the restore lock (no report)'].Next).toBe('Send the failure alert without a report');
     expect(asl.States['Send the failure alert without a report'].Catch[0].Next).toBe('Restore failed without a report');
     // no success alert unless asked
     expect(Object.keys(asl.States).filter((n) => n.startsWith('Send the success alert'))).toEqual([]);
@@ -228,7 +232,7 @@ describe('VPC mode', () => {
   test('with a vpc, every handler runs in its private subnets with a security group that allows HTTPS out only', () => {
     const { template, restore, stack } = withVpc();
     const fns = Object.values(pipelineFunctions(template));
-    expect(fns).toHaveLength(10);
+    expect(fns).toHaveLength(11);
     const sgRef = stack.resolve(restore.handlers.securityGroup!.securityGroupId);
     for (const fn of fns) {
       expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([sgRef]);

@@ -17,7 +17,7 @@ export class PipelineError extends Error {
 
 const THROTTLING = new Set([
   'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded',
-  'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException',
+  'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'ProvisionedThroughputExceededException',
 ]);
 const TRANSIENT = new Set([
   'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ServiceUnavailable',

@@ -113,7 +113,7 @@ describe('email, Slack (plain URLs) and SNS', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('InsufficientDBInstanceCapacityFault');
     expect(identity(h.sim.instance('orders-db'))).toEqual(before);
-    expect(result.path.slice(-3)).toEqual(['Report the rollback', 'Send the failure alert', 'Restore failed']);
+    expect(result.path.slice(-4)).toEqual(['Report the rollback', 'Release the restore lock', 'Send the failure alert', 'Restore failed']);
 
     const email = h.aws.emails[0];
     expect(h.aws.emails).toHaveLength(1);

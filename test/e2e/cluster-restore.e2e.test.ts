@@ -2,7 +2,7 @@ import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { Harness } from './harness';
 import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from '../../lambda-src/rds/cluster-config';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
-import { fullyConfiguredCluster, seedCluster } from '../sim/fixtures';
+import { fullyConfiguredCluster, RESTORABLE, seedCluster } from '../sim/fixtures';
 
 const h = new Harness();
 beforeEach(() => h.fresh());
@@ -117,7 +117,9 @@ describe('cluster tasks', () => {
       DBClusterParameterGroup: 'shop-cluster-mysql8',
       ServerlessV2ScalingConfiguration: undefined,
     }));
-    h.sim.addClusterInstance({ DBInstanceIdentifier: 'shop-aurora-1', DBClusterIdentifier: 'shop-aurora', Engine: 'aurora-mysql', DBInstanceClass: 'db.r6g.large' });
+    h.sim.addClusterInstance({
+      DBInstanceIdentifier: 'shop-aurora-1', DBClusterIdentifier: 'shop-aurora', Engine: 'aurora-mysql', DBInstanceClass: 'db.r6g.large', TagList: [RESTORABLE],
+    });
     const result = await h.run({ identifier: 'shop-aurora', task: 'create_snapshot', isCluster: true });
     expect(result.status).toBe('SUCCEEDED');
     expect(h.sim.cluster('shop-aurora')?.BacktrackWindow).toBe(86400);

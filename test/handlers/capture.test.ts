@@ -9,12 +9,36 @@ let sim: RdsSimulator;
 beforeEach(() => {
   sim = new RdsSimulator();
   sim.install();
+  // Most tests are about other checks: allow their identifiers by list (the tag mode is tested below).
+  process.env.ALLOWED_IDENTIFIERS = JSON.stringify(['orders*', 'small-db', 'other-db']);
 });
 
 afterEach(() => {
   // Capture only reads: whatever happened, it changed nothing.
   expect(sim.mutatingCalls()).toEqual([]);
   sim.uninstall();
+  delete process.env.ALLOWED_IDENTIFIERS;
+});
+
+describe('capture: may this pipeline restore it?', () => {
+  test('an identifier outside allowedIdentifiers is refused, naming the list', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'billing-db', Engine: 'postgres' });
+    await expect(handler(job('billing-db'))).rejects.toMatchObject({
+      name: 'IdentifierNotAllowed',
+      message: 'billing-db is not in this pipeline\'s allowedIdentifiers (orders*, small-db, other-db): the DB instance may not be restored by it.',
+    });
+  });
+
+  test('without allowedIdentifiers, the trapheus:restorable=true tag decides', async () => {
+    delete process.env.ALLOWED_IDENTIFIERS;
+    sim.addInstance({ DBInstanceIdentifier: 'plain-db', Engine: 'postgres' });
+    sim.addInstance({ DBInstanceIdentifier: 'tagged-db', Engine: 'postgres', TagList: [{ Key: 'trapheus:restorable', Value: 'true' }] });
+    await expect(handler(job('plain-db'))).rejects.toMatchObject({
+      name: 'IdentifierNotAllowed',
+      message: expect.stringMatching(/^plain-db does not carry the tag trapheus:restorable=true.*Tag it, or list it in allowedIdentifiers\.$/),
+    });
+    await expect(handler(job('tagged-db'))).resolves.toMatchObject({ engine: 'postgres' });
+  });
 });
 
 const job = (identifier: string, task: RestoreInput['task'] = 'db_restore'): RestoreInput => ({ identifier, task, isCluster: false });
@@ -45,7 +69,7 @@ describe('capture: the original', () => {
       iops: 12000,
       storageThroughput: 500,
       maxAllocatedStorage: 1000,
-      tags: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }],
+      tags: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }, { Key: 'trapheus:restorable', Value: 'true' }],
       copyTagsToSnapshot: true,
       deletionProtection: true,
       iamAuth: true,

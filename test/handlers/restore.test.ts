@@ -61,7 +61,7 @@ describe('restore', () => {
       AllocatedStorage: 500,
       Iops: 12000,
       StorageThroughput: 500,
-      Tags: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }],
+      Tags: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }, { Key: 'trapheus:restorable', Value: 'true' }],
       CopyTagsToSnapshot: true,
       EnableIAMDatabaseAuthentication: true,
       EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
@@ -82,7 +82,7 @@ describe('restore', () => {
     expect(restored).toMatchObject({
       DBInstanceClass: 'db.r6g.large',
       VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0aaa1111' }, { VpcSecurityGroupId: 'sg-0bbb2222' }],
-      TagList: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }],
+      TagList: [{ Key: 'env', Value: 'perf' }, { Key: 'team', Value: 'orders' }, { Key: 'trapheus:restorable', Value: 'true' }],
       DeletionProtection: false,
     });
     // The original is untouched, under its temporary identifier.

@@ -1,5 +1,7 @@
+import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/client-ses';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 
@@ -8,6 +10,29 @@ function fault(name: string, message: string): Error {
   const err = new Error(message);
   err.name = name;
   return err;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * DynamoDB's ConditionExpression, for the forms the pipeline uses:
+ * `attribute_not_exists(#a)`, `#a = :v`, `#a < :v`, joined by OR.
+ */
+function conditionHolds(
+  expression: string, item: Item | undefined, names: Record<string, string> = {}, values: Record<string, AttributeValue> = {},
+): boolean {
+  const scalar = (v: AttributeValue | undefined) => (v === undefined ? undefined : v.N !== undefined ? Number(v.N) : v.S);
+  return expression.split(/\s+OR\s+/).some((term) => {
+    const t = term.trim();
+    let m = /^attribute_not_exists\((#\w+)\)$/.exec(t);
+    if (m) return item?.[names[m[1]]] === undefined;
+    m = /^(#\w+)\s*(=|<)\s*(:\w+)$/.exec(t);
+    if (!m) throw new Error(`AwsSims: condition "${t}" is not supported`);
+    const left = scalar(item?.[names[m[1]]]);
+    const right = scalar(values[m[3]]);
+    if (left === undefined) return false;
+    return m[2] === '=' ? left === right : (left as number) < (right as number);
+  });
 }
 
 /** One email as SES received it. */
@@ -34,6 +59,10 @@ export class AwsSims {
   readonly published: PublishCommandInput[] = [];
   /** Secret ARN or name → SecretString. */
   readonly secrets = new Map<string, string>();
+  /** DynamoDB items, by `<table>/<key value>`. */
+  readonly items = new Map<string, Item>();
+  /** Step Functions executions by ARN → status (RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT). */
+  readonly executions = new Map<string, string>();
   /** SES identities that may send; empty = any. */
   readonly verifiedSenders = new Set<string>();
   /** Make the next `n` calls of a service fail with `error`. */
@@ -71,7 +100,35 @@ export class AwsSims {
       if (value === undefined) throw fault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
       return { ARN: input.SecretId, SecretString: value };
     });
-    this.mocks = [ses, sns, sm];
+    const keyOf = (table: string, key: Item) => `${table}/${Object.values(key).map((v) => v.S ?? v.N).join('/')}`;
+    const conditionFailed = () => fault('ConditionalCheckFailedException', 'The conditional request failed');
+    const holds = (input: any, item: Item | undefined) =>
+      !input.ConditionExpression || conditionHolds(input.ConditionExpression, item, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+    const ddb = mockClient(DynamoDBClient);
+    ddb.on(GetItemCommand).callsFake(async (input: any) => {
+      const item = this.items.get(keyOf(input.TableName, input.Key));
+      return item ? { Item: structuredClone(item) } : {};
+    });
+    ddb.on(PutItemCommand).callsFake(async (input: any) => {
+      const key = Object.fromEntries(Object.entries(input.Item as Item).filter(([k]) => k === 'lockKey'));
+      const id = keyOf(input.TableName, key);
+      if (!holds(input, this.items.get(id))) throw conditionFailed();
+      this.items.set(id, structuredClone(input.Item));
+      return {};
+    });
+    ddb.on(DeleteItemCommand).callsFake(async (input: any) => {
+      const id = keyOf(input.TableName, input.Key);
+      if (!holds(input, this.items.get(id))) throw conditionFailed();
+      this.items.delete(id);
+      return {};
+    });
+    const sfn = mockClient(SFNClient);
+    sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn?: string }) => {
+      const status = this.executions.get(input.executionArn ?? '');
+      if (!status) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+      return { executionArn: input.executionArn, status };
+    });
+    this.mocks = [ses, sns, sm, ddb, sfn];
   }
 
   uninstall(): void {

@@ -1,8 +1,12 @@
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import type { RdsSimulator } from './rds-sim';
 import { snapshotIdentifier, TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
+import { RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from '../../src/input-rules';
 
 const ACCOUNT = '123456789012';
+
+/** The tag that lets the pipeline restore a database (see allowedIdentifiers). */
+export const RESTORABLE = { Key: RESTORABLE_TAG_KEY, Value: RESTORABLE_TAG_VALUE };
 
 /**
  * An original with a non-default value for every setting in the retention
@@ -28,7 +32,7 @@ export function fullyConfiguredInstance(identifier: string, overrides: Partial<D
     Iops: 12000,
     StorageThroughput: 500,
     MaxAllocatedStorage: 1000,
-    TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'perf' }],
+    TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'perf' }, RESTORABLE],
     CopyTagsToSnapshot: true,
     DeletionProtection: true,
     IAMDatabaseAuthenticationEnabled: true,
@@ -88,7 +92,7 @@ export function fullyConfiguredCluster(identifier: string, overrides: Partial<DB
     DeletionProtection: true,
     EnabledCloudwatchLogsExports: ['postgresql'],
     CopyTagsToSnapshot: true,
-    TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'perf' }],
+    TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'perf' }, RESTORABLE],
     BackupRetentionPeriod: 14,
     PreferredBackupWindow: '02:00-02:30',
     PreferredMaintenanceWindow: 'sat:04:00-sat:04:30',
@@ -121,7 +125,7 @@ export function fullyConfiguredMember(identifier: string, cluster: string, overr
     AutoMinorVersionUpgrade: false,
     CACertificateIdentifier: 'rds-ca-ecc384-g1',
     PreferredMaintenanceWindow: 'sun:06:00-sun:06:30',
-    TagList: [{ Key: 'role', Value: identifier.endsWith('1') ? 'writer' : 'reader' }],
+    TagList: [{ Key: 'role', Value: identifier.endsWith('1') ? 'writer' : 'reader' }, RESTORABLE],
     ...overrides,
   };
 }

@@ -872,3 +872,38 @@ describe('cluster endpoint downtime', () => {
     });
   });
 });
+
+describe('DeleteAutomatedBackups', () => {
+  test('a cluster deleted with DeleteAutomatedBackups: false keeps its automated backups for their retention period; by default they go', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'kept', Engine: 'aurora-postgresql', BackupRetentionPeriod: 7 });
+    sim.addCluster({ DBClusterIdentifier: 'dropped', Engine: 'aurora-postgresql', BackupRetentionPeriod: 7 });
+    sim.addCluster({ DBClusterIdentifier: 'explicit', Engine: 'aurora-postgresql', BackupRetentionPeriod: 7 });
+    const kept = sim.cluster('kept')!;
+    await rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'kept', FinalDBSnapshotIdentifier: 'kept-final', DeleteAutomatedBackups: false }));
+    await rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'dropped', SkipFinalSnapshot: true }));
+    await rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'explicit', SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+    clock.advance(D.clusterDelete);
+    expect(sim.clusters()).toEqual([]);
+    expect(sim.retainedAutomatedBackups()).toEqual([
+      { kind: 'cluster', identifier: 'kept', resourceId: kept.DbClusterResourceId, retentionPeriod: 7, retainedAt: 0 },
+    ]);
+    expect(sim.clusterSnapshot('kept-final')?.Status).toBe('creating');
+    clock.advance(7 * 86400 - D.clusterDelete - 1);
+    expect(sim.retainedAutomatedBackups()).toHaveLength(1);
+    clock.advance(1);
+    expect(sim.retainedAutomatedBackups()).toEqual([]);
+  });
+
+  test('members have none of their own; a DB instance keeps its own like a cluster', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'c', Engine: 'aurora-postgresql', BackupRetentionPeriod: 7 });
+    sim.addClusterInstance({ DBClusterIdentifier: 'c', DBInstanceIdentifier: 'c-1' });
+    const db = sim.addInstance({ DBInstanceIdentifier: 'db', Engine: 'postgres', BackupRetentionPeriod: 3 });
+    sim.addInstance({ DBInstanceIdentifier: 'no-backups', Engine: 'postgres', BackupRetentionPeriod: 0 });
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'c-1', DeleteAutomatedBackups: false }));
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'db', SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'no-backups', SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
+    expect(sim.retainedAutomatedBackups()).toEqual([
+      { kind: 'instance', identifier: 'db', resourceId: db.DbiResourceId, retentionPeriod: 3, retainedAt: 0 },
+    ]);
+  });
+});

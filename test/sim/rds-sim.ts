@@ -147,6 +147,23 @@ export interface FaultRule {
  */
 export interface EndpointEvent { at: number; identifier: string; reachable: boolean; kind?: 'cluster' }
 
+/**
+ * Automated backups kept after their DB instance or cluster was deleted with
+ * `DeleteAutomatedBackups: false` (RDS's default for both is to delete them),
+ * until their retention period ends. Cluster members have none of their own.
+ */
+export interface RetainedAutomatedBackup {
+  kind: 'instance' | 'cluster';
+  /** The identifier the DB had when it was deleted. */
+  identifier: string;
+  /** DbiResourceId or DbClusterResourceId. */
+  resourceId: string;
+  /** Days. */
+  retentionPeriod: number;
+  /** clock.elapsed at the deletion. */
+  retainedAt: number;
+}
+
 /** What `addInstance` needs; everything else gets a realistic default. */
 export type InstanceSpec = Partial<DBInstance> & { DBInstanceIdentifier: string; Engine: string; Tags?: Tag[] };
 
@@ -851,6 +868,7 @@ export class RdsSimulator {
   private readonly reachable = new Map<string, boolean>();
   private readonly clusterReachable = new Map<string, boolean>();
   private readonly knownSubnetGroups = new Map<string, DBSubnetGroup>();
+  private readonly retained: RetainedAutomatedBackup[] = [];
   private resourceCounter = 0;
   private mock?: AwsStub<any, any, any>;
 
@@ -1106,6 +1124,24 @@ export class RdsSimulator {
     this.advance();
     const rec = this.findCluster(clusterIdentifier.toLowerCase());
     return rec && this.membersOf(rec).find(m => m.writer)?.data.DBInstanceIdentifier;
+  }
+
+  /** Automated backups retained after their DB was deleted, while their retention period lasts. */
+  retainedAutomatedBackups(): RetainedAutomatedBackup[] {
+    return this.retained.filter(b => this.clock.elapsed < b.retainedAt + b.retentionPeriod * 86400).map(b => ({ ...b }));
+  }
+
+  /** Keep the automated backups of a DB being deleted when asked to (and it has any). */
+  private retainBackups(kind: 'instance' | 'cluster', data: DBInstance | DBCluster, deleteAutomatedBackups: boolean | undefined): void {
+    const days = data.BackupRetentionPeriod ?? 0;
+    if (deleteAutomatedBackups !== false || days <= 0) return;
+    this.retained.push({
+      kind,
+      identifier: kind === 'instance' ? (data as DBInstance).DBInstanceIdentifier! : (data as DBCluster).DBClusterIdentifier!,
+      resourceId: kind === 'instance' ? (data as DBInstance).DbiResourceId! : (data as DBCluster).DbClusterResourceId!,
+      retentionPeriod: days,
+      retainedAt: this.clock.elapsed,
+    });
   }
 
   /** Calls other than Describe* / List*. */
@@ -1924,7 +1960,9 @@ export class RdsSimulator {
     return i;
   }
 
-  private deleteDBInstance(input: { DBInstanceIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string }): object {
+  private deleteDBInstance(input: {
+    DBInstanceIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string; DeleteAutomatedBackups?: boolean;
+  }): object {
     const rec = this.requireInstance(input.DBInstanceIdentifier);
     this.checkState('DeleteDBInstance', rec);
     if (this.clusterOf(rec)) return this.deleteMember(rec, input);
@@ -1940,6 +1978,7 @@ export class RdsSimulator {
       throw rdsFault('InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
     }
     if (finalId !== undefined) this.takeFinalSnapshot(rec, finalId);
+    this.retainBackups('instance', rec.data, input.DeleteAutomatedBackups);
     rec.renameTo = undefined;
     rec.renameReserved = false;
     rec.life.run([{ status: 'deleting', seconds: this.durations.delete }, { status: GONE }], this.clock.elapsed);
@@ -2236,7 +2275,9 @@ export class RdsSimulator {
    * member is gone, then is 'deleting' for clusterDelete. The answer shows the
    * cluster as it was (the User Guide's example answers 'available').
    */
-  private deleteDBCluster(input: { DBClusterIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string }): object {
+  private deleteDBCluster(input: {
+    DBClusterIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string; DeleteAutomatedBackups?: boolean;
+  }): object {
     const rec = this.requireCluster(input.DBClusterIdentifier);
     this.checkState('DeleteDBCluster', rec);
     if (rec.data.DeletionProtection) {
@@ -2262,6 +2303,7 @@ export class RdsSimulator {
       this.checkState('FinalDBClusterSnapshot', rec);
       this.takeClusterSnapshot(rec, id, rec.data.CopyTagsToSnapshot ? rec.data.TagList ?? [] : []);
     }
+    this.retainBackups('cluster', rec.data, input.DeleteAutomatedBackups);
     if (members.length) rec.deleteRequested = true;
     else rec.life.run([{ status: 'deleting', seconds: this.durations.clusterDelete }, { status: GONE }], this.clock.elapsed);
     return { DBCluster: before };

@@ -1,0 +1,79 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag (AwsSolutions) findings that are deliberate, suppressed on the exact
+ * resources and findings they concern, each with its reason. They are written
+ * as resource metadata in cdk-nag's format, so consumers who run cdk-nag on
+ * their stacks get a clean report without this library depending on cdk-nag.
+ */
+
+interface Suppression {
+  readonly id: string;
+  readonly reason: string;
+  /** The findings (cdk-nag "applies to" strings, or regexes) it covers: never a whole rule. */
+  readonly appliesTo: (string | { regex: string })[];
+}
+
+const LAMBDA_MANAGED_POLICIES: Suppression = {
+  id: 'AwsSolutions-IAM4',
+  reason: 'AWS managed execution policies for Lambda: only CloudWatch Logs writes (and, in VPC mode, the ENI actions a function in a VPC needs).',
+  appliesTo: [
+    'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+  ],
+};
+
+/** Wildcard findings (AwsSolutions-IAM5) and why each is needed. */
+const WILDCARDS: { match: string; reason: string }[] = [
+  {
+    match: '^Resource::\\*$',
+    reason: 'Actions AWS does not scope by resource: RDS Describe* (read-only), X-Ray trace writes, and CloudWatch Logs delivery for Step Functions logging.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster):\\*$',
+    reason: 'DB instances and clusters are scoped by the trapheus:restorable tag (aws:ResourceTag or aws:RequestTag condition); set allowedIdentifiers to scope them by name instead.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(snapshot|cluster-snapshot):[^:]*-trapheus-\\*$',
+    reason: 'Only snapshots named by this pipeline (<identifier>-trapheus-<time> and final snapshots): the names are generated per run.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(snapshot|cluster-snapshot):[^:]*-snapshot$',
+    reason: 'Restore source only: the <identifier>-snapshot name of the original Trapheus, read by db_restore.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(og|pg|cluster-pg|subgrp|secgrp):\\*$',
+    reason: 'Parameter, option and subnet groups are only referenced (not changed) by restore and modify calls, which RDS authorizes on them too.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*\\*(-trapheus-old)?$',
+    reason: 'allowedIdentifiers prefixes (ending in *), their snapshots, and the shortened temporary names of long identifiers: only names the user allowed.',
+  },
+  {
+    match: '^Resource::arn:<AWS::Partition>:states:[^:]*:[^:]*:execution:\\*$',
+    reason: 'DescribeExecution (read-only) of the execution holding the restore lock; naming the state machine here would make a dependency cycle.',
+  },
+  {
+    match: '^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$',
+    reason: 'The state machine may invoke its own functions, all versions (the CDK grant for Lambda tasks).',
+  },
+];
+
+function add(resource: CfnResource, suppression: Suppression): void {
+  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
+  resource.addMetadata('cdk_nag', {
+    rules_to_suppress: [...existing, { id: suppression.id, reason: suppression.reason, applies_to: suppression.appliesTo }],
+  });
+}
+
+/** Add the suppressions to the IAM roles and policies under `scope`. */
+export function suppressDeliberateNagFindings(scope: IConstruct): void {
+  for (const node of scope.node.findAll()) {
+    if (!CfnResource.isCfnResource(node)) continue;
+    if (node.cfnResourceType === 'AWS::IAM::Role') add(node, LAMBDA_MANAGED_POLICIES);
+    if (node.cfnResourceType === 'AWS::IAM::Policy') {
+      for (const w of WILDCARDS) add(node, { id: 'AwsSolutions-IAM5', reason: w.reason, appliesTo: [{ regex: `/${w.match}/` }] });
+    }
+  }
+}

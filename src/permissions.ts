@@ -1,0 +1,96 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
+
+/**
+ * Least privilege for the RDS actions that change things. Every statement that
+ * renames, restores, creates, modifies or deletes is scoped:
+ * - with `allowedIdentifiers`: to the ARNs of those DB instances and clusters,
+ *   their temporary names (`<id>-trapheus-old`) and their snapshots;
+ * - without: to DB instances and clusters that carry the tag
+ *   `trapheus:restorable=true` (`aws:ResourceTag`, or `aws:RequestTag` for the
+ *   ones a restore creates, which carry the original's tags), and to the
+ *   pipeline's own snapshot names (`*-trapheus-*`).
+ * Read actions (Describe*) stay on `*`: RDS cannot scope them usefully.
+ */
+
+/** The kinds of RDS resources a statement can be about. */
+type Kind = 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot';
+/** Resources a restore or modify only refers to (parameter, option and subnet groups). */
+const REFERENCED = ['og', 'pg', 'cluster-pg', 'subgrp', 'secgrp'];
+
+export interface RdsAccessProps {
+  /** Exact identifiers, or prefixes ending in `*`. */
+  readonly allowedIdentifiers?: string[];
+}
+
+interface GrantOptions {
+  readonly creates?: boolean;
+  readonly legacySnapshots?: boolean;
+  readonly referenced?: boolean;
+}
+
+export class RdsAccess {
+  private readonly stack: Stack;
+  private readonly allowed?: string[];
+
+  constructor(scope: Construct, props: RdsAccessProps) {
+    this.stack = Stack.of(scope);
+    if (props.allowedIdentifiers !== undefined) {
+      if (props.allowedIdentifiers.length === 0) {
+        throw new Error('allowedIdentifiers is empty: list the DB instance and cluster identifiers (or prefixes ending in *) that may be restored, or leave it out to use the trapheus:restorable tag');
+      }
+      for (const pattern of props.allowedIdentifiers) {
+        const why = allowedPatternProblem(pattern);
+        if (why) throw new Error(`allowedIdentifiers: "${pattern}" ${why}`);
+      }
+      this.allowed = props.allowedIdentifiers;
+    }
+  }
+
+  private arn(resource: string, name: string): string {
+    return this.stack.formatArn({ service: 'rds', resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /** Name patterns of a kind: the allowed identifiers (and their temporary names), or the pipeline's snapshot names. */
+  private names(kind: Kind, legacySnapshots: boolean): string[] {
+    const snapshots = kind === 'snapshot' || kind === 'cluster-snapshot';
+    if (!this.allowed) return snapshots ? ['*-trapheus-*', ...(legacySnapshots ? ['*-snapshot'] : [])] : ['*'];
+    return this.allowed.flatMap((p) => {
+      const prefix = p.endsWith('*');
+      if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
+      // `<id>-trapheus-old`, or for long identifiers a shortened one ending the same way
+      return prefix ? [p] : [p, `${p}-trapheus-old`, `${p.slice(0, 42)}*-trapheus-old`];
+    }).filter((v, i, all) => all.indexOf(v) === i);
+  }
+
+  /**
+   * Allow `actions` on resources of `kinds`. `creates`: the DB or cluster is
+   * created by the call (tag mode checks the request's tags).
+   * `legacySnapshots`: also `<identifier>-snapshot` (the original tool's name; read by restores).
+   * `referenced`: the call also names parameter/option/subnet groups.
+   */
+  grant(grantee: iam.IGrantable, actions: string[], kinds: Kind[], options: GrantOptions = {}) {
+    const rdsActions = actions.map((a) => `rds:${a}`);
+    const databases = kinds.filter((k) => k === 'db' || k === 'cluster');
+    const snapshots = kinds.filter((k) => k === 'snapshot' || k === 'cluster-snapshot');
+    const add = (resources: string[], conditions?: Record<string, any>) => {
+      if (resources.length > 0) grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: rdsActions, resources, conditions }));
+    };
+    const dbArns = databases.flatMap((k) => this.names(k, false).map((n) => this.arn(k, n)));
+    if (this.allowed) {
+      add(dbArns);
+    } else {
+      const key = options.creates ? `aws:RequestTag/${RESTORABLE_TAG_KEY}` : `aws:ResourceTag/${RESTORABLE_TAG_KEY}`;
+      add(dbArns, { StringEquals: { [key]: RESTORABLE_TAG_VALUE } });
+    }
+    add(snapshots.flatMap((k) => this.names(k, !!options.legacySnapshots).map((n) => this.arn(k, n))));
+    if (options.referenced) add(REFERENCED.map((k) => this.arn(k, '*')));
+  }
+
+  /** Read-only calls, which RDS does not scope by resource usefully. */
+  grantRead(grantee: iam.IGrantable, actions: string[]) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `rds:${a}`), resources: ['*'] }));
+  }
+}

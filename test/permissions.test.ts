@@ -1,0 +1,107 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+
+const DESTRUCTIVE = /^rds:(Create|Delete|Modify|Restore|AddTags|RemoveTags|Reboot|Failover|Stop|Start)/;
+
+function synth(props: TrapheusRestoreProps = {}) {
+  const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const restore = new TrapheusRestore(stack, 'Restore', props);
+  return { stack, restore, template: Template.fromStack(stack) };
+}
+
+/** Every policy statement, with the logical id of the role it is attached to. */
+function statements(template: Template): { role: string; statement: any }[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) =>
+    p.Properties.Roles.flatMap((r: any) => p.Properties.PolicyDocument.Statement.map((statement: any) => ({ role: r.Ref as string, statement }))));
+}
+
+const actionsOf = (s: any): string[] => [].concat(s.Action);
+const text = (v: unknown) => JSON.stringify(v);
+
+describe('least privilege', () => {
+  test('no destructive RDS action is granted on * without a condition', () => {
+    for (const { statement } of statements(synth().template)) {
+      if (!actionsOf(statement).some((a) => DESTRUCTIVE.test(a))) continue;
+      const resources = [].concat(statement.Resource);
+      expect({ statement, star: resources.includes('*' as never) }).toEqual({ statement, star: false });
+    }
+  });
+
+  test('without allowedIdentifiers, databases are scoped by the trapheus:restorable tag; created ones by the request tags', () => {
+    const all = statements(synth().template).map((x) => x.statement);
+    const onDatabases = all.filter((s) => actionsOf(s).some((a) => DESTRUCTIVE.test(a)) && /:(db|cluster):\*"/.test(text(s.Resource)));
+    expect(onDatabases.length).toBeGreaterThan(3);
+    for (const s of onDatabases) {
+      // a database a call creates is checked by the tags in the request; an existing one by its own tags
+      const creates = actionsOf(s).some((a) => /Restore/.test(a));
+      const key = creates ? 'aws:RequestTag/trapheus:restorable' : 'aws:ResourceTag/trapheus:restorable';
+      expect({ actions: actionsOf(s), condition: s.Condition }).toEqual({ actions: actionsOf(s), condition: { StringEquals: { [key]: 'true' } } });
+    }
+    // snapshots: only the pipeline's own names are ever deleted
+    const deletes = all.filter((s) => actionsOf(s).includes('rds:DeleteDBSnapshot'));
+    expect(deletes).toHaveLength(1);
+    expect(text(deletes[0].Resource)).toMatch(/:snapshot:\*-trapheus-\*"/);
+  });
+
+  test('with allowedIdentifiers, destructive actions are scoped to those ARNs, their temporary names and their snapshots', () => {
+    const all = statements(synth({ allowedIdentifiers: ['orders-db', 'perf-*'] }).template).map((x) => x.statement);
+    const deletes = all.filter((s) => actionsOf(s).includes('rds:DeleteDBInstance'));
+    expect(deletes).toHaveLength(1);
+    const resources = text(deletes[0].Resource);
+    expect(resources).toMatch(/:db:orders-db"/);
+    expect(resources).toMatch(/:db:orders-db-trapheus-old"/);
+    expect(resources).toMatch(/:db:perf-\*"/);
+    expect(resources).not.toMatch(/:db:\*"/);
+    expect(deletes[0].Condition).toBeUndefined();
+    const snapshotDeletes = all.filter((s) => actionsOf(s).includes('rds:DeleteDBSnapshot'));
+    expect(text(snapshotDeletes[0].Resource)).toMatch(/:snapshot:orders-db-trapheus-\*"/);
+  });
+
+  test('each handler role holds only the actions it calls: only the delete handler may delete a database', () => {
+    const { template } = synth();
+    const rolesWith = (action: string) => new Set(statements(template).filter((x) => actionsOf(x.statement).includes(action)).map((x) => x.role));
+    expect([...rolesWith('rds:DeleteDBInstance')]).toEqual([expect.stringMatching(/HandlersDelete/)]);
+    expect([...rolesWith('rds:DeleteDBCluster')]).toEqual([expect.stringMatching(/HandlersDelete/)]);
+    expect([...rolesWith('rds:RestoreDBInstanceFromDBSnapshot')]).toEqual([expect.stringMatching(/HandlersRestore/)]);
+    expect([...rolesWith('rds:DeleteDBSnapshot')]).toEqual([expect.stringMatching(/HandlersSnapshot/)]);
+    expect(rolesWith('rds:ModifyDBInstance').size).toBe(3); // rename, apply-config, delete (deletion protection)
+    // validate-input calls nothing
+    expect(statements(template).filter((x) => /ValidateInput/.test(x.role))).toEqual([]);
+  });
+
+  test('iam:PassRole only for the RDS monitoring role (or the given roles), only to RDS', () => {
+    const passes = (props: TrapheusRestoreProps) => statements(synth(props).template).map((x) => x.statement).filter((s) => actionsOf(s).includes('iam:PassRole'));
+    for (const s of passes({})) {
+      expect(text(s.Resource)).toMatch(/:role\/rds-monitoring-role"/);
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['monitoring.rds.amazonaws.com', 'rds.amazonaws.com'] } });
+    }
+    const stack = new Stack(new App(), 'S');
+    const role = iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::123456789012:role/custom-monitoring');
+    new TrapheusRestore(stack, 'Restore', { passableRoles: [role] });
+    const custom = statements(Template.fromStack(stack)).map((x) => x.statement).filter((s) => actionsOf(s).includes('iam:PassRole'));
+    expect(custom.length).toBeGreaterThan(0);
+    for (const s of custom) expect(s.Resource).toBe('arn:aws:iam::123456789012:role/custom-monitoring');
+  });
+
+  test('the state machine may invoke only its own functions', () => {
+    const { template } = synth();
+    const invokes = statements(template).filter((x) => actionsOf(x.statement).includes('lambda:InvokeFunction'));
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const { role, statement } of invokes) {
+      expect(role).toMatch(/StateMachineRole/);
+      expect(text(statement.Resource)).not.toMatch(/"\*"/);
+      for (const r of [].concat(statement.Resource) as any[]) expect(text(r)).toMatch(/Handlers\w+|Fn::GetAtt/);
+    }
+  });
+
+  test.each([
+    [[], /allowedIdentifiers is empty/],
+    [['*'], /allowedIdentifiers: "\*" would allow every database/],
+    [['Orders'], /allowedIdentifiers: "Orders" is not a valid RDS identifier/],
+    [['or*ders'], /allowedIdentifiers: "or\*ders" may contain \* only at the end/],
+  ])('refuses allowedIdentifiers %j at synth', (allowedIdentifiers, why) => {
+    expect(() => synth({ allowedIdentifiers })).toThrow(why);
+  });
+});
