@@ -5,6 +5,7 @@
  * waiter (the original Trapheus), which is billed for the whole wait.
  */
 import '../test/setup';
+import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { fullyConfiguredInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
@@ -27,6 +28,8 @@ async function main() {
   for (const minutes of [20, 60, 180, 300]) {
     const sim = new RdsSimulator({ durations: { restore: minutes * 60 } });
     sim.install();
+    const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+    aws.install();
     try {
       sim.addInstance(fullyConfiguredInstance('orders-db'));
       const result = await runPipeline(definition, { identifier: 'orders-db', task: 'create_snapshot', isCluster: false }, sim);
@@ -42,6 +45,7 @@ async function main() {
       ]);
     } finally {
       sim.uninstall();
+      aws.uninstall();
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -8,6 +8,7 @@ import '../test/setup';
 import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from '../lambda-src/rds/cluster-config';
 import { INSTANCE_ATTRIBUTES } from '../lambda-src/rds/instance-config';
 import { TAG_PIPELINE, TAG_SOURCE } from '../lambda-src/rds/naming';
+import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { seedCluster, seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
@@ -23,6 +24,8 @@ async function main() {
   const pipelineId = [...definition.functions.values()][0].env.PIPELINE_ID;
   const sim = new RdsSimulator();
   sim.install();
+  const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+  aws.install();
   try {
     const { before } = seedDemoInstance(sim, 'orders-db', pipelineId);
     const input = { identifier: 'orders-db', task: 'create_snapshot', isCluster: false };
@@ -54,6 +57,7 @@ async function main() {
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
   } finally {
     sim.uninstall();
+    aws.uninstall();
   }
   await clusterDemo(definition, pipelineId);
 }
@@ -64,6 +68,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipelineId: string) {
   const sim = new RdsSimulator();
   sim.install();
+  const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+  aws.install();
   try {
     const { members } = seedCluster(sim, 'orders-aurora');
     const before = sim.cluster('orders-aurora')!;
@@ -106,6 +112,7 @@ async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipeli
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
   } finally {
     sim.uninstall();
+    aws.uninstall();
   }
 }
 

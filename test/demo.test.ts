@@ -1,0 +1,16 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+/** `npm run demo` is the README's main job: it must keep working, end to end. */
+test('the demo restores an instance and a cluster, and prints their timelines', () => {
+  const root = path.join(__dirname, '..');
+  const out = execFileSync(process.execPath, [
+    require.resolve('ts-node/dist/bin.js'), '--project', 'tsconfig.dev.json', '--transpile-only', 'demo/run-demo.ts',
+  ], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(2);
+  expect(out).toMatch(/Restore the snapshot under the original identifier/);
+  expect(out).toMatch(/Create the writer/);
+  expect(out).toMatch(/^Endpoint: +unchanged/m);
+  expect(out).toMatch(/^Writer: +orders-aurora-1 before, orders-aurora-1 after/m);
+  expect(out).toMatch(/^Config: +39 of 39 kept attributes equal to the original$/m);
+}, 120_000);
