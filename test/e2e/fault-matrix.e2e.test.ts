@@ -18,11 +18,20 @@
 import { Duration } from 'aws-cdk-lib';
 import { Harness } from './harness';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
+import { OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../sim/rds-sim';
 import { runPipeline, RunResult } from '../sim/run-pipeline';
 
-const h = new Harness({ maxWait: Duration.hours(1), maxPollInterval: Duration.minutes(10), pollBackoffRate: 2 });
+const polling = { maxWait: Duration.hours(1), maxPollInterval: Duration.minutes(10), pollBackoffRate: 2 };
+/** One synthesized pipeline per old-database policy. */
+const HARNESSES = {
+  'delete': new Harness(polling),
+  'snapshot then delete': new Harness({ ...polling, oldDatabase: OldDatabasePolicy.snapshotThenDelete() }),
+  'keep for 2 h': new Harness({ ...polling, oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(2)) }),
+};
+type Policy = keyof typeof HARNESSES;
+let h = HARNESSES.delete;
 afterEach(() => h.done());
 
 const SERVING = new Set(['available', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'storage-optimization']);
@@ -30,6 +39,7 @@ const MUTATING = /^(Create|Delete|Modify|Restore|Add|Remove)/;
 
 interface Scenario {
   readonly name: string;
+  readonly policy: Policy;
   readonly isCluster: boolean;
   readonly task: string;
   /** Faults that shape the path itself (the rollback path needs a failed restore). */
@@ -37,20 +47,28 @@ interface Scenario {
 }
 
 const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only'];
-const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster) => [
-  ...TASKS.map((task) => ({ name: `${isCluster ? 'cluster' : 'instance'} ${task}`, isCluster, task, baseline: [] })),
-  {
-    name: `${isCluster ? 'cluster' : 'instance'} rollback`,
-    isCluster,
-    task: 'create_snapshot',
-    baseline: [{
-      command: isCluster ? 'CreateDBInstance' : 'RestoreDBInstanceFromDBSnapshot',
-      when: (i: any) => !isCluster || i.DBInstanceIdentifier === 'orders-aurora-2',
-      error: 'InsufficientDBInstanceCapacityFault',
-      message: 'baseline fault that sends the run down its rollback path',
-    }],
-  },
-]);
+const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario[] => {
+  const kind = isCluster ? 'cluster' : 'instance';
+  return [
+    ...TASKS.map((task) => ({ name: `${kind} ${task}`, policy: 'delete' as Policy, isCluster, task, baseline: [] })),
+    // the other old-database policies add their own steps after the restore
+    ...(['snapshot then delete', 'keep for 2 h'] as Policy[]).map((policy) => ({
+      name: `${kind} create_snapshot, old database: ${policy}`, policy, isCluster, task: 'create_snapshot', baseline: [],
+    })),
+    {
+      name: `${kind} rollback`,
+      policy: 'delete',
+      isCluster,
+      task: 'create_snapshot',
+      baseline: [{
+        command: isCluster ? 'CreateDBInstance' : 'RestoreDBInstanceFromDBSnapshot',
+        when: (i: any) => !isCluster || i.DBInstanceIdentifier === 'orders-aurora-2',
+        error: 'InsufficientDBInstanceCapacityFault',
+        message: 'baseline fault that sends the run down its rollback path',
+      }],
+    },
+  ];
+});
 
 const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
 
@@ -84,6 +102,8 @@ type Fault = 'terminal' | 'throttled' | 'stuck';
 
 /** Run a scenario; `inject` adds faults keyed on the state being run. */
 async function run(s: Scenario, inject?: (sim: RdsSimulator, current: () => string) => void, onEnd?: (state: string, sim: RdsSimulator) => void) {
+  h.done();
+  h = HARNESSES[s.policy];
   const sim = h.fresh();
   const originals = seed(sim, s);
   let current = '';
