@@ -47,8 +47,8 @@ const WILDCARDS: { match: string; reason: string }[] = [
     reason: 'Parameter, option and subnet groups are only referenced (not changed) by restore and modify calls, which RDS authorizes on them too.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*\\*(-trapheus-old)?$',
-    reason: 'allowedIdentifiers prefixes (ending in *), their snapshots, and the shortened temporary names of long identifiers: only names the user allowed.',
+    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*\\*$',
+    reason: 'allowedIdentifiers prefixes (ending in *) and their snapshots: only names the user allowed.',
   },
   {
     match: '^Resource::arn:<AWS::Partition>:states:[^:]*:[^:]*:execution:\\*$',

@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
+import { tempIdentifier } from './naming';
 
 /**
  * Least privilege for the RDS actions that change things. Every statement that
@@ -60,8 +61,8 @@ export class RdsAccess {
     return this.allowed.flatMap((p) => {
       const prefix = p.endsWith('*');
       if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
-      // `<id>-trapheus-old`, or for long identifiers a shortened one ending the same way
-      return prefix ? [p] : [p, `${p}-trapheus-old`, `${p.slice(0, 42)}*-trapheus-old`];
+      // the identifier and its temporary name (for long identifiers, a shortened one with a hash)
+      return prefix ? [p] : [p, tempIdentifier(p)];
     }).filter((v, i, all) => all.indexOf(v) === i);
   }
 

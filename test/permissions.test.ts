@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { tempIdentifier } from '../src/naming';
 
 const DESTRUCTIVE = /^rds:(Create|Delete|Modify|Restore|AddTags|RemoveTags|Reboot|Failover|Stop|Start)/;
 
@@ -57,6 +58,14 @@ describe('least privilege', () => {
     expect(deletes[0].Condition).toBeUndefined();
     const snapshotDeletes = all.filter((s) => actionsOf(s).includes('rds:DeleteDBSnapshot'));
     expect(text(snapshotDeletes[0].Resource)).toMatch(/:snapshot:orders-db-trapheus-\*"/);
+  });
+
+  test('a long allowed identifier gets exactly its shortened, hashed temporary name, not a pattern', () => {
+    const long = `orders-${'x'.repeat(52)}`;
+    const all = statements(synth({ allowedIdentifiers: [long] }).template).map((x) => x.statement);
+    const renames = text(all.filter((s) => actionsOf(s).includes('rds:ModifyDBInstance')).map((s) => s.Resource));
+    expect(renames).toContain(`:db:${tempIdentifier(long)}"`);
+    expect(renames).not.toMatch(/:db:[^"]*\*/);
   });
 
   test('each handler role holds only the actions it calls: only the delete handler may delete a database', () => {

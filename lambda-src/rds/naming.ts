@@ -1,36 +1,10 @@
-import { createHash } from 'crypto';
-
 /**
  * Names the pipeline gives to things. Every derived identifier stays valid for
  * RDS: at most 63 characters for DB instances and clusters, letters, digits and
  * single hyphens, starting with a letter, not ending with a hyphen.
  */
 
-export const MAX_IDENTIFIER_LENGTH = 63;
-const TEMP_SUFFIX = '-trapheus-old';
-
-/** Tag keys the pipeline puts on the snapshots it makes. */
-export const TAG_SOURCE = 'trapheus:source-identifier';
-export const TAG_PIPELINE = 'trapheus:pipeline';
-
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 6);
-}
-
-/**
- * Where the original DB (or cluster member) waits while the snapshot is
- * restored under its identifier: `<identifier>-trapheus-old`, or, when that
- * would pass 63 characters, a shortened identifier plus a hash of the whole
- * one, so two long identifiers never share a temporary name.
- */
-export function tempIdentifier(identifier: string): string {
-  const plain = `${identifier}${TEMP_SUFFIX}`;
-  if (plain.length <= MAX_IDENTIFIER_LENGTH) return plain;
-  const hash = shortHash(identifier);
-  const room = MAX_IDENTIFIER_LENGTH - TEMP_SUFFIX.length - hash.length - 1;
-  const base = identifier.slice(0, room).replace(/-+$/, '');
-  return `${base}-${hash}${TEMP_SUFFIX}`;
-}
+export { MAX_IDENTIFIER_LENGTH, TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from '../../src/naming';
 
 /** The snapshot name the original Trapheus used; still accepted by `db_restore`. */
 export function legacySnapshotIdentifier(identifier: string): string {
