@@ -34,7 +34,7 @@ export const TABLES: Table[] = [
   },
   {
     name: 'member',
-    apis: 'CreateDBInstance (for a cluster member) or ModifyDBInstance',
+    apis: 'CreateDBInstance or ModifyDBInstance for an Aurora member (storage, backups, security groups, logs and deletion protection are cluster-level there)',
     how: { restore: 'CreateDBInstance', modify: 'ModifyDBInstance after creation' },
     kept: MEMBER_ATTRIBUTES,
     unkept: MEMBER_UNKEPT,
