@@ -3,23 +3,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { INPUT, invoke } from './invoke';
-import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
-import { PollingOptions, resolvePolling } from './polling';
+import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
 import { RestoreHandlers } from './restore-handlers';
-import { WaitCheck, waitUntil } from './wait-until';
-
-/** Props for `ClusterRestorePipeline`. */
-export interface ClusterRestorePipelineProps extends OldDatabaseOptions {
-  /** The handler functions the states invoke. */
-  readonly handlers: RestoreHandlers;
-  /** How executions end: failure reports and successes. */
-  readonly endings: ExecutionEndings;
-  /**
-   * How the waits poll.
-   * @default - see `PollingOptions`
-   */
-  readonly polling?: PollingOptions;
-}
+import { WaitCheck } from './wait-until';
 
 /**
  * Every wait of the branch (9 forward, 7 in rollback): sizes the history check,
@@ -40,18 +26,14 @@ export class ClusterRestorePipeline extends Construct {
   /** The first state of the branch. */
   public readonly startState: sfn.IChainable;
 
-  constructor(scope: Construct, id: string, props: ClusterRestorePipelineProps) {
+  constructor(scope: Construct, id: string, props: RestorePipelineProps) {
     super(scope, id);
     const h = props.handlers;
     const endings = props.endings;
-    const old = resolveOldDatabase(props);
-    const policy = resolvePolling(props.polling ?? {}, WAITS_IN_ONE_RUN + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0));
-    const wait = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error') =>
-      waitUntil(this, subject, { check, checkFunction: h.checkStatus, policy, onError, errorPath });
-    const guard = <T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable): T => {
-      task.addCatch(onError, { resultPath: '$.error' });
-      return task;
-    };
+    const steps = new PipelineSteps(this, props, WAITS_IN_ONE_RUN);
+    const old = steps.old;
+    const wait = steps.wait.bind(steps);
+    const guard = steps.guard.bind(steps);
     const job = { 'job.$': '$' };
 
     const unchanged = endings.report(FailurePhase.UNCHANGED);

@@ -1,6 +1,7 @@
 export * from './trapheus-restore';
 export * from './instance-pipeline';
 export * from './cluster-pipeline';
+export type { RestorePipelineProps } from './pipeline-steps';
 export * from './endings';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';

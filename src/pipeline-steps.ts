@@ -1,0 +1,51 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ExecutionEndings } from './endings';
+import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
+import { PollingOptions, PollPolicy, resolvePolling } from './polling';
+import { RestoreHandlers } from './restore-handlers';
+import { WaitCheck, waitUntil } from './wait-until';
+
+/** Props of a restore branch (`InstanceRestorePipeline`, `ClusterRestorePipeline`). */
+export interface RestorePipelineProps extends OldDatabaseOptions {
+  /** The handler functions the states invoke. */
+  readonly handlers: RestoreHandlers;
+  /** How executions end: failure reports and successes. */
+  readonly endings: ExecutionEndings;
+  /**
+   * How the waits poll.
+   * @default - see `PollingOptions`
+   */
+  readonly polling?: PollingOptions;
+}
+
+/**
+ * What both branches build their states with: the wait fragment with the
+ * branch's polling policy, and the Catch that sends a step's failure to its phase.
+ */
+export class PipelineSteps {
+  readonly policy: PollPolicy;
+  readonly old: ReturnType<typeof resolveOldDatabase>;
+  private readonly checkFunction: lambda.IFunction;
+
+  /** `waits`: how many waits the branch has (forward and rollback), to size the history check. */
+  constructor(private readonly scope: Construct, props: RestorePipelineProps, waits: number) {
+    this.old = resolveOldDatabase(props);
+    // keeping the old database adds 2 waits, a final snapshot 1
+    const extra = (this.old.keepSeconds ? 2 : 0) + (this.old.payload.finalSnapshot ? 1 : 0);
+    this.policy = resolvePolling(props.polling ?? {}, waits + extra);
+    this.checkFunction = props.handlers.checkStatus;
+  }
+
+  /** A wait (Wait → check → done?) whose errors go to `onError`, put at `errorPath`. */
+  wait(subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error'): sfn.Chain {
+    return waitUntil(this.scope, subject, { check, checkFunction: this.checkFunction, policy: this.policy, onError, errorPath });
+  }
+
+  /** Send any failure of `task` to `onError`, with the error at `resultPath`. */
+  guard<T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable, resultPath = '$.error'): T {
+    task.addCatch(onError, { resultPath });
+    return task;
+  }
+}
