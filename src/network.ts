@@ -86,7 +86,7 @@ export interface EndpointServices {
  * handlers' security group.
  */
 export function createInterfaceEndpoints(scope: Construct, vpc: ec2.IVpc, subnets: ec2.SubnetSelection | undefined,
-  handlers: ec2.ISecurityGroup, services: EndpointServices): ec2.InterfaceVpcEndpoint[] {
+  handlers: ec2.ISecurityGroup, services: EndpointServices): { interfaces: ec2.InterfaceVpcEndpoint[]; gateways: ec2.GatewayVpcEndpoint[] } {
   const sg = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
     vpc,
     description: 'Trapheus VPC endpoints: HTTPS from the restore handlers only',
@@ -96,6 +96,8 @@ export function createInterfaceEndpoints(scope: Construct, vpc: ec2.IVpc, subnet
   const wanted: [string, ec2.IInterfaceVpcEndpointService][] = [
     ['RdsEndpoint', ec2.InterfaceVpcEndpointAwsService.RDS],
     ['SnsEndpoint', ec2.InterfaceVpcEndpointAwsService.SNS],
+    // the restore lock checks whether its holder's execution still runs (DescribeExecution)
+    ['StepFunctionsEndpoint', ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS],
   ];
   if (services.email) {
     // The SES API (SendEmail), not SMTP (`email-smtp`).
@@ -106,7 +108,7 @@ export function createInterfaceEndpoints(scope: Construct, vpc: ec2.IVpc, subnet
     Annotations.of(scope).addWarningV2('trapheus-cdk:slackNeedsNat',
       'Slack webhooks are on the internet, which VPC endpoints do not reach: Slack alerts need a NAT route from the handlers\' subnets.');
   }
-  return wanted.map(([id, service]) => new ec2.InterfaceVpcEndpoint(scope, id, {
+  const interfaces = wanted.map(([id, service]) => new ec2.InterfaceVpcEndpoint(scope, id, {
     vpc,
     service,
     subnets,
@@ -114,4 +116,11 @@ export function createInterfaceEndpoints(scope: Construct, vpc: ec2.IVpc, subnet
     securityGroups: [sg],
     open: false,
   }));
+  // The restore lock's table: DynamoDB is reached through a (free) gateway endpoint on the subnets' route tables.
+  const gateways = [new ec2.GatewayVpcEndpoint(scope, 'DynamoDbEndpoint', {
+    vpc,
+    service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+    subnets: [subnets ?? {}], // the handlers' subnets (by default the VPC's private ones)
+  })];
+  return { interfaces, gateways };
 }

@@ -84,6 +84,8 @@ export class TrapheusRestore extends Construct {
   public readonly schedules?: RestoreSchedules;
   /** The interface endpoints made with `createVpcEndpoints`. */
   public readonly vpcEndpoints: ec2.InterfaceVpcEndpoint[];
+  /** The gateway endpoints made with `createVpcEndpoints` (DynamoDB, for the restore lock). */
+  public readonly gatewayEndpoints: ec2.GatewayVpcEndpoint[];
 
   constructor(scope: Construct, id: string, props: TrapheusRestoreProps = {}) {
     super(scope, id);
@@ -159,13 +161,15 @@ export class TrapheusRestore extends Construct {
     if (props.schedules?.length) {
       this.schedules = new RestoreSchedules(this, 'Schedules', { stateMachine: this.stateMachine, schedules: props.schedules });
     }
-    this.vpcEndpoints = network.createVpcEndpoints
+    const endpoints = network.createVpcEndpoints
       ? createInterfaceEndpoints(this, network.vpc!, network.vpcSubnets, this.handlers.securityGroup!, {
         email: props.senderEmail !== undefined,
         secretsManager: props.slackWebhookSecret !== undefined,
         slack: props.slackWebhookSecret !== undefined || (props.slackWebhookUrls?.length ?? 0) > 0,
       })
-      : [];
+      : { interfaces: [], gateways: [] };
+    this.vpcEndpoints = endpoints.interfaces;
+    this.gatewayEndpoints = endpoints.gateways;
 
     // Deliberate cdk-nag findings, suppressed on the exact resources and findings, with reasons.
     suppressDeliberateNagFindings(this);

@@ -269,11 +269,20 @@ describe('VPC mode', () => {
       recipientEmails: ['dba@example.com'],
       slackWebhookSecret: secretsmanager.Secret.fromSecretNameV2(s, 'Hooks', 'trapheus/slack'),
     }));
-    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r: any) => r.Properties);
+    const all = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r: any) => r.Properties);
+    const endpoints = all.filter((e) => e.VpcEndpointType === 'Interface');
     expect(endpoints.map((e) => e.ServiceName)).toEqual([
-      'com.amazonaws.eu-west-1.rds', 'com.amazonaws.eu-west-1.sns', 'com.amazonaws.eu-west-1.email', 'com.amazonaws.eu-west-1.secretsmanager',
+      'com.amazonaws.eu-west-1.rds', 'com.amazonaws.eu-west-1.sns', 'com.amazonaws.eu-west-1.states',
+      'com.amazonaws.eu-west-1.email', 'com.amazonaws.eu-west-1.secretsmanager',
     ]);
-    expect(restore.vpcEndpoints).toHaveLength(4);
+    expect(restore.vpcEndpoints).toHaveLength(5);
+    // the restore lock's DynamoDB table, through a gateway endpoint on the handlers' route tables
+    const gateways = all.filter((e) => e.VpcEndpointType === 'Gateway');
+    expect(gateways.map((e) => stack.resolve(e.ServiceName))).toEqual([
+      { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
+    ]);
+    expect(gateways[0].RouteTableIds).toHaveLength(2);
+    expect(restore.gatewayEndpoints).toHaveLength(1);
     const handlerSg = stack.resolve(restore.handlers.securityGroup!.securityGroupId);
     for (const e of endpoints) {
       expect(e.VpcEndpointType).toBe('Interface');
@@ -298,10 +307,12 @@ describe('VPC mode', () => {
     Annotations.fromStack(stack).hasWarning('/Stack/Restore', Match.stringLikeRegexp('Slack alerts need a NAT route'));
   });
 
-  test('createVpcEndpoints without email or Slack: RDS and SNS only', () => {
+  test('createVpcEndpoints without email or Slack: RDS, SNS, Step Functions (the lock) and DynamoDB (gateway) only', () => {
     const { template } = withVpc({ createVpcEndpoints: true });
-    const names = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r: any) => r.Properties.ServiceName);
-    expect(names).toEqual(['com.amazonaws.eu-west-1.rds', 'com.amazonaws.eu-west-1.sns']);
+    const names = Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
+      .filter((r: any) => r.Properties.VpcEndpointType === 'Interface').map((r: any) => r.Properties.ServiceName);
+    expect(names).toEqual(['com.amazonaws.eu-west-1.rds', 'com.amazonaws.eu-west-1.sns', 'com.amazonaws.eu-west-1.states']);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
   test.each([
