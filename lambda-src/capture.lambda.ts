@@ -6,7 +6,7 @@ import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { Original, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
-import { tempIdentifier } from './rds/naming';
+import { stagingIdentifier, tempIdentifier } from './rds/naming';
 
 /**
  * Pre-flight checks and the configuration snapshot, before any change:
@@ -56,13 +56,17 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
     throw new PipelineError('HasReadReplicas',
       `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication.`);
   }
-  const temp = tempIdentifier(job.identifier);
-  if (job.task !== 'create_snapshot_only' && await findInstance(temp)) {
-    throw new PipelineError('TemporaryIdentifierTaken',
-      `A DB instance ${temp} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+  const staging = stagingIdentifier(job.identifier);
+  if (job.task !== 'create_snapshot_only') {
+    for (const id of [tempIdentifier(job.identifier), staging]) {
+      if (await findInstance(id)) {
+        throw new PipelineError('TemporaryIdentifierTaken', `A DB instance ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+      }
+    }
   }
   return {
     resourceId: db.DbiResourceId!,
+    staging,
     endpoint: db.Endpoint?.Address,
     engine: db.Engine!,
     config: captureInstanceConfig(db),

@@ -142,6 +142,24 @@ async function deletePartial({ job }: Extract<DeleteEvent, { op: 'partial' }>): 
 }
 
 /** Aurora: the old members then the old cluster, or in rollback the partly restored members then cluster. */
+/** Cutover RESTORE_THEN_SWAP, rollback: the staged DB, only the one this run restored. */
+export interface StagedDeleteEvent {
+  readonly op: 'staged';
+  readonly job: Job;
+}
+
+async function deleteStaged(job: Job): Promise<{ deleted: string | null }> {
+  const staging = (job.original as { staging?: string } | undefined)?.staging;
+  if (!staging) return { deleted: null };
+  const db = await findInstance(staging);
+  if (!db) return { deleted: null };
+  if (db.DbiResourceId !== job.restored?.resourceId) {
+    throw new PipelineError('UnexpectedDBInstance', `${staging} is held by a DB instance this run did not restore (${db.DbiResourceId}); it is left alone.`);
+  }
+  if (db.DBInstanceStatus !== 'deleting') await deleteInstance(db);
+  return { deleted: staging };
+}
+
 export interface ClusterDeleteEvent {
   readonly op: 'old-members' | 'old-cluster' | 'partial-members' | 'partial-cluster';
   readonly job: Job;
@@ -283,10 +301,11 @@ async function deletePartialCluster(job: Job): Promise<{ deleted: string | null 
   return { deleted: job.identifier };
 }
 
-export const handler = logged('delete', async (event: DeleteEvent | ClusterDeleteEvent): Promise<unknown> => {
+export const handler = logged('delete', async (event: DeleteEvent | ClusterDeleteEvent | StagedDeleteEvent): Promise<unknown> => {
   switch (event.op) {
     case 'old': return deleteOld(event);
     case 'partial': return deletePartial(event);
+    case 'staged': return deleteStaged(event.job);
     case 'final-snapshot': return tagFinalSnapshot(event);
     case 'old-members': return deleteOldMembers(event.job, event.oldDatabase ?? DEFAULT_HANDLING);
     case 'old-cluster': return deleteOldCluster(event);

@@ -3,6 +3,8 @@ export * from './instance-pipeline';
 export * from './cluster-pipeline';
 export type { RestorePipelineProps } from './pipeline-steps';
 export * from './endings';
+export { Cutover } from './cutover';
+export type { CutoverOptions } from './cutover';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';
 export { RestoreAlerts } from './alerts';

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { Cutover } from './cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { INPUT, invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
@@ -27,13 +28,15 @@ export class InstanceRestorePipeline extends Construct {
     super(scope, id);
     const h = props.handlers;
     const failure = props.endings;
-    const steps = new PipelineSteps(this, props, WAITS_IN_ONE_RUN);
+    // RESTORE_THEN_SWAP adds 3 waits forward and 2 in rollback
+    const steps = new PipelineSteps(this, props, WAITS_IN_ONE_RUN + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0));
     const old = steps.old;
     const wait = steps.wait.bind(steps);
 
     const unchanged = failure.report(FailurePhase.UNCHANGED);
     const restoredFailure = failure.report(FailurePhase.RESTORED);
-    const rollback = this.rollback(h, wait, failure);
+    const swap = props.cutover === Cutover.RESTORE_THEN_SWAP;
+    const rollback = this.rollback(h, wait, failure, swap);
     const guard = steps.guard.bind(steps);
 
     // Before any change.
@@ -52,7 +55,7 @@ export class InstanceRestorePipeline extends Construct {
     const renameOut = guard(invoke(this, 'Rename the instance out of the way', h.rename, {
       'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
     }, '$.temp'), rollback);
-    const restore = guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore, {
+    const restore = () => guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore, {
       'identifier.$': '$.identifier',
       'snapshotId.$': '$.snapshot.id',
       'originalResourceId.$': '$.original.resourceId',
@@ -61,7 +64,7 @@ export class InstanceRestorePipeline extends Construct {
 
     // After the restored instance is available: no rollback, the restored instance serves.
     const restoredArgs = { 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
-    const applyConfig = guard(invoke(this, 'Apply the settings the restore cannot carry', h.applyConfig,
+    const applyConfig = () => guard(invoke(this, 'Apply the settings the restore cannot carry', h.applyConfig,
       { op: 'apply', ...restoredArgs }, '$.applied'), restoredFailure);
     const verify = guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
       { op: 'verify', ...restoredArgs }, '$.verified'), restoredFailure);
@@ -100,13 +103,28 @@ export class InstanceRestorePipeline extends Construct {
         }, '$.finalSnapshot'), restoredFailure));
     }
 
-    const restoreChain = sfn.Chain.start(renameOut)
-      .next(wait('renamed instance', { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }, rollback))
-      .next(restore)
-      .next(wait('restored instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId', until: 'available' }, rollback))
-      .next(applyConfig)
-      .next(wait('restored settings', { ...restoredInstance, until: 'available' }, restoredFailure))
-      .next(beforeDelete)
+    const renamed = () => wait('renamed instance', {
+      resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', until: 'available',
+    }, rollback);
+    const restoreChain = swap
+      // the staged instance moves in as soon as the identifier is free (the original's
+      // rename has taken effect), not once that rename has finished: a shorter outage
+      ? this.restoreThenSwap(h, wait, guard, rollback).next(renameOut)
+        .next(wait('original identifier to be free', { resource: 'instance', identifierPath: '$.identifier', until: 'gone' }, rollback))
+        .next(guard(invoke(this, 'Move the staged instance under the original identifier', h.rename, {
+          'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId',
+        }, '$.moved'), rollback))
+        .next(wait('restored instance', { ...restoredInstance, until: 'available' }, rollback))
+        .next(renamed())
+        .next(beforeDelete)
+      : sfn.Chain.start(renameOut)
+        .next(renamed())
+        .next(restore())
+        .next(wait('restored instance', { ...restoredInstance, until: 'available' }, rollback))
+        .next(applyConfig())
+        .next(wait('restored settings', { ...restoredInstance, until: 'available' }, restoredFailure))
+        .next(beforeDelete);
+    restoreChain
       .next(deleteOld)
       .next(afterDelete)
       .next(failure.succeed('Restored'));
@@ -127,7 +145,29 @@ export class InstanceRestorePipeline extends Construct {
    * Undo a failed restore: delete only the DB the restore created, put the
    * original back under its identifier, wait until it is available.
    */
-  private rollback(h: RestoreHandlers, wait: WaitFn, failure: ExecutionEndings): sfn.IChainable {
+  /**
+   * Cutover RESTORE_THEN_SWAP: restore the snapshot under the staging
+   * identifier, apply and verify its configuration there, while the original
+   * still serves. Failures roll back (which deletes the staged instance).
+   */
+  private restoreThenSwap(h: RestoreHandlers, wait: WaitFn, guard: GuardFn, rollback: sfn.IChainable): sfn.Chain {
+    const staged = { 'identifier.$': '$.original.staging', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
+    const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'available' } as const;
+    return sfn.Chain
+      .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore, {
+        'identifier.$': '$.original.staging',
+        'snapshotId.$': '$.snapshot.id',
+        'originalResourceId.$': '$.original.resourceId',
+        'config.$': '$.original.config',
+      }, '$.restored'), rollback))
+      .next(wait('staged instance', stagedInstance, rollback))
+      .next(guard(invoke(this, 'Apply the settings the restore cannot carry to the staged instance', h.applyConfig,
+        { op: 'apply', ...staged }, '$.applied'), rollback))
+      .next(wait('staged settings', stagedInstance, rollback))
+      .next(guard(invoke(this, 'Verify the staged configuration', h.applyConfig, { op: 'verify', ...staged }, '$.stagedVerified'), rollback));
+  }
+
+  private rollback(h: RestoreHandlers, wait: WaitFn, failure: ExecutionEndings, swap: boolean): sfn.IChainable {
     const failed = failure.report(FailurePhase.ROLLBACK_FAILED);
     const step = <T extends sfn.TaskStateBase>(task: T): T => {
       task.addCatch(failed, { resultPath: '$.rollbackError' });
@@ -138,7 +178,13 @@ export class InstanceRestorePipeline extends Construct {
       { 'op': 'partial', 'job.$': '$' }, '$.discarded'));
     const renameBack = step(invoke(this, 'Rename the original back', h.rename,
       { 'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId' }, '$.renamedBack'));
-    return sfn.Chain
+    // With RESTORE_THEN_SWAP, the staged instance (if it has not moved yet) goes first.
+    const stagedDiscard = swap
+      ? sfn.Chain.start(waitOrFail('staged instance to settle', { resource: 'instance', identifierPath: '$.original.staging', until: 'settled' }))
+        .next(step(invoke(this, 'Delete the staged instance', h.delete, { 'op': 'staged', 'job.$': '$' }, '$.discardedStaged')))
+        .next(waitOrFail('discarded staged instance', { resource: 'instance', identifierPath: '$.original.staging', until: 'gone' }))
+      : undefined;
+    const rest = sfn.Chain
       .start(waitOrFail('partly restored instance', { resource: 'instance', identifierPath: '$.identifier', until: 'settled' }))
       .next(discard)
       .next(waitOrFail('discarded instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'gone' }))
@@ -146,7 +192,9 @@ export class InstanceRestorePipeline extends Construct {
       .next(renameBack)
       .next(waitOrFail('original under its identifier', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }))
       .next(failure.report(FailurePhase.ROLLED_BACK));
+    return stagedDiscard ? stagedDiscard.next(rest) : rest;
   }
 }
 
+type GuardFn = <T extends sfn.TaskStateBase>(task: T, onError: sfn.IChainable, resultPath?: string) => T;
 type WaitFn = (subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath?: string) => sfn.Chain;

@@ -23,11 +23,23 @@ function shortHash(text: string): string {
  * one, so two long identifiers never share a temporary name.
  */
 export function tempIdentifier(identifier: string): string {
-  const plain = `${identifier}${TEMP_SUFFIX}`;
+  return withSuffix(identifier, TEMP_SUFFIX);
+}
+
+/**
+ * Where the restored DB is prepared before it takes the original identifier
+ * (cutover `RESTORE_THEN_SWAP`): `<identifier>-trapheus-new`, shortened the same way.
+ */
+export function stagingIdentifier(identifier: string): string {
+  return withSuffix(identifier, '-trapheus-new');
+}
+
+function withSuffix(identifier: string, suffix: string): string {
+  const plain = `${identifier}${suffix}`;
   if (plain.length <= MAX_IDENTIFIER_LENGTH) return plain;
   const hash = shortHash(identifier);
-  const room = MAX_IDENTIFIER_LENGTH - TEMP_SUFFIX.length - hash.length - 1;
+  const room = MAX_IDENTIFIER_LENGTH - suffix.length - hash.length - 1;
   const base = identifier.slice(0, room).replace(/-+$/, '');
-  return `${base}-${hash}${TEMP_SUFFIX}`;
+  return `${base}-${hash}${suffix}`;
 }
 

@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
-import { tempIdentifier } from './naming';
+import { stagingIdentifier, tempIdentifier } from './naming';
 
 /**
  * Least privilege for the RDS actions that change things. Every statement that
@@ -61,8 +61,8 @@ export class RdsAccess {
     return this.allowed.flatMap((p) => {
       const prefix = p.endsWith('*');
       if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
-      // the identifier and its temporary name (for long identifiers, a shortened one with a hash)
-      return prefix ? [p] : [p, tempIdentifier(p)];
+      // the identifier, its temporary and staging names (for long identifiers, shortened ones with a hash)
+      return prefix ? [p] : [p, tempIdentifier(p), stagingIdentifier(p)];
     }).filter((v, i, all) => all.indexOf(v) === i);
   }
 

@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
@@ -8,7 +9,7 @@ import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck, waitUntil } from './wait-until';
 
 /** Props of a restore branch (`InstanceRestorePipeline`, `ClusterRestorePipeline`). */
-export interface RestorePipelineProps extends OldDatabaseOptions {
+export interface RestorePipelineProps extends OldDatabaseOptions, CutoverOptions {
   /** The handler functions the states invoke. */
   readonly handlers: RestoreHandlers;
   /** How executions end: failure reports and successes. */

@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { Cutover, TrapheusRestore, TrapheusRestoreProps } from '../src';
 import { definitionFrom } from './sim/run-pipeline';
 
 function synth(props: TrapheusRestoreProps = {}) {
@@ -110,6 +110,19 @@ describe('TrapheusRestore', () => {
     [{ stateMachineName: 'bad name!' }, /stateMachineName/],
   ] as [TrapheusRestoreProps, RegExp][])('refuses bad props at synth: %j', (props, why) => {
     expect(() => synth(props)).toThrow(why);
+  });
+
+  test('Cutover.RESTORE_THEN_SWAP restores under the staging identifier, then moves it in; clusters are unchanged', () => {
+    const states = (props: TrapheusRestoreProps) => Object.keys(definitionFrom(synth(props).stack).asl.States);
+    const swap = states({ cutover: Cutover.RESTORE_THEN_SWAP });
+    const renameFirst = states({});
+    expect(swap).toEqual(expect.arrayContaining([
+      'Restore the snapshot under a staging identifier', 'Verify the staged configuration',
+      'Move the staged instance under the original identifier', 'Delete the staged instance',
+    ]));
+    expect(swap).not.toContain('Restore the snapshot under the original identifier');
+    expect(renameFirst).not.toContain('Move the staged instance under the original identifier');
+    expect(swap.filter((n) => /cluster/i.test(n)).sort()).toEqual(renameFirst.filter((n) => /cluster/i.test(n)).sort());
   });
 
   test('matches the snapshot (asset hashes stripped)', () => {

@@ -7,7 +7,8 @@ test('the demo restores an instance and a cluster, and prints their timelines', 
   const out = execFileSync(process.execPath, [
     require.resolve('ts-node/dist/bin.js'), '--project', 'tsconfig.dev.json', '--transpile-only', 'demo/run-demo.ts',
   ], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(2);
+  expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(3);
+  expect(out).toMatch(/Move the staged instance under the original identifier/);
   expect(out).toMatch(/Restore the snapshot under the original identifier/);
   expect(out).toMatch(/Create the writer/);
   expect(out).toMatch(/^Endpoint: +unchanged/m);

@@ -53,6 +53,7 @@ describe('least privilege', () => {
     const resources = text(deletes[0].Resource);
     expect(resources).toMatch(/:db:orders-db"/);
     expect(resources).toMatch(/:db:orders-db-trapheus-old"/);
+    expect(resources).toMatch(/:db:orders-db-trapheus-new"/); // the staging name of Cutover.RESTORE_THEN_SWAP
     expect(resources).toMatch(/:db:perf-\*"/);
     expect(resources).not.toMatch(/:db:\*"/);
     expect(deletes[0].Condition).toBeUndefined();

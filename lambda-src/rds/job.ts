@@ -26,6 +26,8 @@ export interface Job extends RestoreInput {
 export interface Original {
   /** DbiResourceId: it never changes across renames, so it tells the original apart from a restored DB. */
   readonly resourceId: string;
+  /** Where the restored DB is prepared with cutover RESTORE_THEN_SWAP. */
+  readonly staging?: string;
   readonly endpoint?: string;
   readonly engine: string;
   readonly config: InstanceConfig;

@@ -18,7 +18,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Harness } from './harness';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
-import { OldDatabasePolicy } from '../../src';
+import { Cutover, OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../sim/rds-sim';
 import { runPipeline, RunResult } from '../sim/run-pipeline';
@@ -29,6 +29,7 @@ const HARNESSES = {
   'delete': new Harness(polling),
   'snapshot then delete': new Harness({ ...polling, oldDatabase: OldDatabasePolicy.snapshotThenDelete() }),
   'keep for 2 h': new Harness({ ...polling, oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(2)) }),
+  'cutover: restore then swap': new Harness({ ...polling, cutover: Cutover.RESTORE_THEN_SWAP }),
 };
 type Policy = keyof typeof HARNESSES;
 let h = HARNESSES.delete;
@@ -55,6 +56,8 @@ const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario[] => {
     ...(['snapshot then delete', 'keep for 2 h'] as Policy[]).map((policy) => ({
       name: `${kind} create_snapshot, old database: ${policy}`, policy, isCluster, task: 'create_snapshot', baseline: [],
     })),
+    // the swap cutover is for instances (clusters always rename first)
+    ...(isCluster ? [] : [{ name: 'instance create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }]),
     {
       name: `${kind} rollback`,
       policy: 'delete',

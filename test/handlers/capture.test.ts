@@ -101,12 +101,13 @@ describe('capture: the original', () => {
     expect(out.config).toMatchObject({ engine: 'mysql', multiAz: false, availabilityZone: 'us-east-1c', port: 3306, instanceClass: 'db.t3.micro' });
   });
 
-  test('describes the instance, then checks that its temporary identifier is free', async () => {
+  test('describes the instance, then checks that its temporary and staging identifiers are free', async () => {
     sim.addInstance(fullyConfiguredInstance('orders-db'));
     await handler(job('orders-db'));
     expect(describedIds()).toEqual([
       { command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db' } },
       { command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db-trapheus-old' } },
+      { command: 'DescribeDBInstances', input: { DBInstanceIdentifier: 'orders-db-trapheus-new' } },
     ]);
   });
 
