@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
-import { attempt, isFault, PipelineError } from './rds/errors';
+import { attempt, classify, isFault, PipelineError } from './rds/errors';
 import { findInstance } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
@@ -99,7 +99,7 @@ async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAuto
   } catch (err) {
     if (isFault(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return; // deleted by an earlier attempt
     if (isFault(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && (await findInstance(id))?.DBInstanceStatus === 'deleting') return;
-    return attempt(`Deleting DB instance ${id}`, () => Promise.reject(err));
+    throw classify(err, `Deleting DB instance ${id}`);
   }
 }
 
@@ -212,7 +212,7 @@ async function deleteCluster(cluster: DBCluster, opts?: DeleteOptions): Promise<
     await rds().send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...(opts ? deleteFields(opts) : { SkipFinalSnapshot: true }) }));
   } catch (err) {
     if (isFault(err, 'DBClusterNotFoundFault', 'DBClusterNotFound')) return;
-    return attempt(`Deleting DB cluster ${id}`, () => Promise.reject(err));
+    throw classify(err, `Deleting DB cluster ${id}`);
   }
 }
 
@@ -256,7 +256,7 @@ async function tagFinalSnapshot(e: FinalSnapshotEvent): Promise<{ id: string; ar
     }
   } catch (err) {
     if (!isFault(err, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound', 'DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound')) {
-      return attempt(`Describing the final ${noun} ${e.snapshotId}`, () => Promise.reject(err));
+      throw classify(err, `Describing the final ${noun} ${e.snapshotId}`);
     }
   }
   if (!found) {

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { attempt, isFault, PipelineError } from './rds/errors';
+import { attempt, classify, isFault, PipelineError } from './rds/errors';
 import { logged } from './rds/log';
 
 /**
@@ -40,7 +40,7 @@ async function running(arn: string): Promise<boolean> {
     return out.status === 'RUNNING';
   } catch (err) {
     if (isFault(err, 'ExecutionDoesNotExist')) return false;
-    return attempt(`Checking execution ${arn}`, () => Promise.reject(err));
+    throw classify(err, `Checking execution ${arn}`);
   }
 }
 
@@ -62,8 +62,8 @@ async function acquire(e: LockEvent): Promise<{ locked: string }> {
     await put('attribute_not_exists(#k) OR #x = :me', { ':me': { S: e.execution } });
     return { locked: lockKey(e) };
   } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException) && !isFault(err, 'ConditionalCheckFailedException')) {
-      return attempt(`Taking the restore lock of ${e.identifier}`, () => Promise.reject(err));
+    if (!isFault(err, 'ConditionalCheckFailedException')) {
+      throw classify(err, `Taking the restore lock of ${e.identifier}`);
     }
   }
   const held = await attempt('Reading the restore lock', () => ddb!.send(new GetItemCommand({ TableName: table(), Key: { lockKey: { S: lockKey(e) } } })));
@@ -79,7 +79,7 @@ async function acquire(e: LockEvent): Promise<{ locked: string }> {
     if (isFault(err, 'ConditionalCheckFailedException')) {
       throw new PipelineError('RestoreAlreadyRunning', `Another execution took the restore lock of ${e.identifier} just now; run again once it ends.`);
     }
-    return attempt(`Taking over the restore lock of ${e.identifier}`, () => Promise.reject(err));
+    throw classify(err, `Taking over the restore lock of ${e.identifier}`);
   }
   return { locked: lockKey(e) };
 }
@@ -99,7 +99,7 @@ async function release(event: LockEvent): Promise<{ released: boolean }> {
     return { released: true };
   } catch (err) {
     if (isFault(err, 'ConditionalCheckFailedException')) return { released: false }; // not ours (or not taken)
-    return attempt(`Releasing the restore lock of ${e.identifier}`, () => Promise.reject(err));
+    throw classify(err, `Releasing the restore lock of ${e.identifier}`);
   }
 }
 

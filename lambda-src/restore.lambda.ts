@@ -2,7 +2,7 @@ import { CreateDBInstanceCommand, RestoreDBClusterFromSnapshotCommand, RestoreDB
 import { rds } from './rds/client';
 import { clusterRestoreParams, memberCreateParams } from './rds/cluster-config';
 import { findCluster } from './rds/clusters';
-import { attempt, isFault, PipelineError } from './rds/errors';
+import { classify, isFault, PipelineError } from './rds/errors';
 import { InstanceConfig, restoreParams } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { Job, OriginalCluster, RestoredRef } from './rds/job';
@@ -45,7 +45,7 @@ async function restoreInstance(event: RestoreEvent): Promise<RestoredRef> {
       // An earlier attempt of this step started the restore; it is the one still being created.
       if (occupant?.DBInstanceStatus === 'creating') return { resourceId: occupant.DbiResourceId! };
     }
-    return attempt(`Restoring snapshot ${snapshotId} as ${identifier}`, () => Promise.reject(err));
+    throw classify(err, `Restoring snapshot ${snapshotId} as ${identifier}`);
   }
 }
 
@@ -67,7 +67,7 @@ async function restoreCluster(job: Job): Promise<RestoredRef> {
       }
       if (occupant?.Status === 'creating') return { resourceId: occupant.DbClusterResourceId! };
     }
-    return attempt(`Restoring cluster snapshot ${snapshotId} as ${job.identifier}`, () => Promise.reject(err));
+    throw classify(err, `Restoring cluster snapshot ${snapshotId} as ${job.identifier}`);
   }
 }
 
@@ -83,7 +83,7 @@ async function createMembers(job: Job, which: 'writer' | 'readers'): Promise<{ c
       const occupant = isFault(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists') ? await findInstance(m.identifier) : undefined;
       // created by an earlier attempt of this step: a member of the restored cluster, not the original
       if (!(occupant && occupant.DBClusterIdentifier === job.identifier && occupant.DbiResourceId !== m.resourceId)) {
-        return attempt(`Creating cluster member ${m.identifier}`, () => Promise.reject(err));
+        throw classify(err, `Creating cluster member ${m.identifier}`);
       }
     }
     created.push(m.identifier);

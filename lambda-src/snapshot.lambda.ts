@@ -1,4 +1,4 @@
-import { attempt, isFault, PipelineError } from './rds/errors';
+import { classify, isFault, PipelineError } from './rds/errors';
 import type { SnapshotRef } from './rds/job';
 import { logged } from './rds/log';
 import { legacySnapshotIdentifier, snapshotIdentifier } from './rds/naming';
@@ -26,7 +26,7 @@ async function create(kind: SnapshotKind, identifier: string, startedAt: string)
       const existing = await kind.find(id);
       if (existing && madeByPipeline(existing, identifier)) return ref(existing, true);
     }
-    return attempt(`Creating ${kind.noun} ${id} of ${identifier}`, () => Promise.reject(err));
+    throw classify(err, `Creating ${kind.noun} ${id} of ${identifier}`);
   }
 }
 
@@ -66,7 +66,7 @@ async function prune(kind: SnapshotKind, identifier: string, keep: string): Prom
       await kind.remove(s.id);
     } catch (err) {
       if (isFault(err, ...kind.notFound)) continue; // already gone (a retry)
-      return attempt(`Deleting older ${kind.noun} ${s.id}`, () => Promise.reject(err));
+      throw classify(err, `Deleting older ${kind.noun} ${s.id}`);
     }
     deleted.push(s.id);
   }

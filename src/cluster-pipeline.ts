@@ -8,12 +8,6 @@ import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck } from './wait-until';
 
 /**
- * Every wait of the branch (9 forward, 7 in rollback): sizes the history check,
- * conservatively; keeping the old cluster adds 2, a final snapshot 1.
- */
-const WAITS_IN_ONE_RUN = 16;
-
-/**
  * The Aurora branch of the state machine, built from the same fragments as the
  * instance branch: capture → cluster snapshot (create or find) → rename the
  * members, then the cluster, out of the way → restore the cluster under its
@@ -30,7 +24,7 @@ export class ClusterRestorePipeline extends Construct {
     super(scope, id);
     const h = props.handlers;
     const endings = props.endings;
-    const steps = new PipelineSteps(this, props, WAITS_IN_ONE_RUN);
+    const steps = new PipelineSteps(this, props, 'cluster');
     const old = steps.old;
     const wait = steps.wait.bind(steps);
     const guard = steps.guard.bind(steps);

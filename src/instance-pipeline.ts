@@ -9,12 +9,6 @@ import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck } from './wait-until';
 
 /**
- * Every wait of the branch (5 forward, 4 in rollback): sizes the history check,
- * conservatively; keeping the old instance adds 2, a final snapshot 1.
- */
-const WAITS_IN_ONE_RUN = 9;
-
-/**
  * The DB-instance branch of the state machine: capture → snapshot (create or
  * find) → rename out of the way → restore under the original identifier →
  * apply the rest of the configuration → verify → delete the old instance.
@@ -28,8 +22,7 @@ export class InstanceRestorePipeline extends Construct {
     super(scope, id);
     const h = props.handlers;
     const failure = props.endings;
-    // RESTORE_THEN_SWAP adds 3 waits forward and 2 in rollback
-    const steps = new PipelineSteps(this, props, WAITS_IN_ONE_RUN + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0));
+    const steps = new PipelineSteps(this, props, 'instance');
     const old = steps.old;
     const wait = steps.wait.bind(steps);
 

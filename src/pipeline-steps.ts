@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { CutoverOptions } from './cutover';
+import { Cutover, CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
@@ -22,6 +22,18 @@ export interface RestorePipelineProps extends OldDatabaseOptions, CutoverOptions
 }
 
 /**
+ * How many waits a branch has (forward and rollback), to size the history
+ * check and the restore lock's lifetime: the instance branch 5 + 4
+ * (RESTORE_THEN_SWAP adds 3 + 2), the cluster branch 9 + 7; keeping the old
+ * database adds 2, a final snapshot 1.
+ */
+export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'instance' | 'cluster'): number {
+  const old = resolveOldDatabase(props);
+  const base = kind === 'cluster' ? 16 : 9 + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0);
+  return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0);
+}
+
+/**
  * What both branches build their states with: the wait fragment with the
  * branch's polling policy, and the Catch that sends a step's failure to its phase.
  */
@@ -30,12 +42,9 @@ export class PipelineSteps {
   readonly old: ReturnType<typeof resolveOldDatabase>;
   private readonly checkFunction: lambda.IFunction;
 
-  /** `waits`: how many waits the branch has (forward and rollback), to size the history check. */
-  constructor(private readonly scope: Construct, props: RestorePipelineProps, waits: number) {
+  constructor(private readonly scope: Construct, props: RestorePipelineProps, kind: 'instance' | 'cluster') {
     this.old = resolveOldDatabase(props);
-    // keeping the old database adds 2 waits, a final snapshot 1
-    const extra = (this.old.keepSeconds ? 2 : 0) + (this.old.payload.finalSnapshot ? 1 : 0);
-    this.policy = resolvePolling(props.polling ?? {}, waits + extra);
+    this.policy = resolvePolling(props.polling ?? {}, branchWaits(props, kind));
     this.checkFunction = props.handlers.checkStatus;
   }
 

@@ -16,6 +16,7 @@ import { suppressDeliberateNagFindings } from './nag-suppressions';
 import { createInterfaceEndpoints, NetworkOptions, resolveNetwork } from './network';
 import { executionFailureAlarm, executionLogGroup } from './observability';
 import { OldDatabaseOptions } from './old-database';
+import { branchWaits } from './pipeline-steps';
 import { PollingOptions } from './polling';
 import { RestoreHandlers } from './restore-handlers';
 import { RestoreSchedule, RestoreSchedules } from './schedules';
@@ -101,8 +102,8 @@ export class TrapheusRestore extends Construct {
       logRetention,
       allowedIdentifiers: props.allowedIdentifiers,
       passableRoles: props.passableRoles,
-      // The lock must outlive the longest run: every wait at its maximum, the keep window, a day of margin.
-      lockSeconds: (props.maxWait ?? Duration.hours(6)).toSeconds() * 16
+      // The lock must outlive the longest run: every wait of the longer branch at its maximum, the keep window, a day of margin.
+      lockSeconds: (props.maxWait ?? Duration.hours(6)).toSeconds() * Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'))
         + (props.oldDatabase?.keepDuration?.toSeconds() ?? 0) + 24 * 3600,
     });
     const alerts = new RestoreAlerts(this, 'Alerts', {

@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Cutover, TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { Cutover, OldDatabasePolicy, TrapheusRestore, TrapheusRestoreProps } from '../src';
 import { definitionFrom } from './sim/run-pipeline';
 
 function synth(props: TrapheusRestoreProps = {}) {
@@ -123,6 +123,16 @@ describe('TrapheusRestore', () => {
     expect(swap).not.toContain('Restore the snapshot under the original identifier');
     expect(renameFirst).not.toContain('Move the staged instance under the original identifier');
     expect(swap.filter((n) => /cluster/i.test(n)).sort()).toEqual(renameFirst.filter((n) => /cluster/i.test(n)).sort());
+  });
+
+  test('the restore lock outlives the longest possible run (every wait at maxWait, the keep window, a day)', () => {
+    const lockSeconds = (props: TrapheusRestoreProps) => Object.values(synth(props).template.findResources('AWS::Lambda::Function'))
+      .map((r: any) => r.Properties.Environment.Variables.LOCK_SECONDS).find((v) => v !== undefined);
+    // the cluster branch has 16 waits; 6 h each, plus 24 h
+    expect(lockSeconds({})).toBe(String(16 * 6 * 3600 + 24 * 3600));
+    // keeping the old database adds its 2 waits and the window itself
+    expect(lockSeconds({ maxWait: Duration.hours(1), oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(48)) }))
+      .toBe(String(18 * 3600 + 48 * 3600 + 24 * 3600));
   });
 
   test('matches the snapshot (asset hashes stripped)', () => {

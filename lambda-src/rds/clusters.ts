@@ -1,16 +1,12 @@
 import { DBCluster, DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { rds } from './client';
-import { attempt, isFault } from './errors';
+import { attempt, unlessAbsent } from './errors';
 
 /** The cluster under `identifier`, or undefined when there is none. */
 export async function findCluster(identifier: string): Promise<DBCluster | undefined> {
-  try {
-    const out = await rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
-    return out.DBClusters?.[0];
-  } catch (err) {
-    if (isFault(err, 'DBClusterNotFoundFault', 'DBClusterNotFound')) return undefined;
-    return attempt(`Describing DB cluster ${identifier}`, () => Promise.reject(err));
-  }
+  const out = await unlessAbsent(['DBClusterNotFoundFault', 'DBClusterNotFound'], `Describing DB cluster ${identifier}`,
+    () => rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+  return out?.DBClusters?.[0];
 }
 
 /** The cluster with this DbClusterResourceId, whatever it is called now, or undefined. */

@@ -57,3 +57,13 @@ export async function attempt<T>(context: string, call: () => Promise<T>): Promi
 export function isFault(err: unknown, ...names: string[]): boolean {
   return names.includes((err as { name?: string })?.name ?? '');
 }
+
+/** Run one AWS call; undefined when it fails with one of the "not found" faults `absent`. */
+export async function unlessAbsent<T>(absent: string[], context: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isFault(err, ...absent)) return undefined;
+    throw classify(err, context);
+  }
+}

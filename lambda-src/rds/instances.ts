@@ -1,16 +1,12 @@
 import { DBInstance, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { rds } from './client';
-import { attempt, isFault } from './errors';
+import { attempt, unlessAbsent } from './errors';
 
 /** The instance under `identifier`, or undefined when there is none. */
 export async function findInstance(identifier: string): Promise<DBInstance | undefined> {
-  try {
-    const out = await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-    return out.DBInstances?.[0];
-  } catch (err) {
-    if (isFault(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return undefined;
-    return attempt(`Describing DB instance ${identifier}`, () => Promise.reject(err));
-  }
+  const out = await unlessAbsent(['DBInstanceNotFoundFault', 'DBInstanceNotFound'], `Describing DB instance ${identifier}`,
+    () => rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+  return out?.DBInstances?.[0];
 }
 
 /** The instance with this DbiResourceId, whatever it is called now, or undefined. */

@@ -3,7 +3,7 @@ import {
   DeleteDBClusterSnapshotCommand, DeleteDBSnapshotCommand, DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, Tag,
 } from '@aws-sdk/client-rds';
 import { rds } from './client';
-import { attempt, isFault } from './errors';
+import { attempt, unlessAbsent } from './errors';
 import { TAG_PIPELINE, TAG_SOURCE } from './naming';
 
 /** A DB snapshot or a DB cluster snapshot, as the pipeline needs it. */
@@ -52,21 +52,12 @@ function fromCluster(s: DBClusterSnapshot): Snap {
   };
 }
 
-async function orUndefined<T>(names: string[], context: string, call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isFault(err, ...names)) return undefined;
-    return attempt(context, () => Promise.reject(err));
-  }
-}
-
 export const DB_SNAPSHOTS: SnapshotKind = {
   noun: 'snapshot',
   notFound: ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'],
   alreadyExists: ['DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists'],
   async find(id) {
-    const out = await orUndefined(this.notFound, `Describing snapshot ${id}`, () => rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id })));
+    const out = await unlessAbsent(this.notFound, `Describing snapshot ${id}`, () => rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id })));
     const s = out?.DBSnapshots?.[0];
     return s ? fromDb(s) : undefined;
   },
@@ -96,7 +87,7 @@ export const CLUSTER_SNAPSHOTS: SnapshotKind = {
   notFound: ['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound'],
   alreadyExists: ['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists'],
   async find(id) {
-    const out = await orUndefined(this.notFound, `Describing cluster snapshot ${id}`,
+    const out = await unlessAbsent(this.notFound, `Describing cluster snapshot ${id}`,
       () => rds().send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id })));
     const s = out?.DBClusterSnapshots?.[0];
     return s ? fromCluster(s) : undefined;

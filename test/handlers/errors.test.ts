@@ -1,5 +1,5 @@
 import { RDSServiceException } from '@aws-sdk/client-rds';
-import { classify, PipelineError } from '../../lambda-src/rds/errors';
+import { classify, PipelineError, unlessAbsent } from '../../lambda-src/rds/errors';
 
 const fault = (name: string, message: string, status = 400) =>
   new RDSServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message });
@@ -20,5 +20,14 @@ describe('error classification', () => {
     expect(e).toBeInstanceOf(PipelineError);
     expect(e.name).toBe('DBInstanceNotFoundFault');
     expect(e.message).toBe('Renaming x to y: DBInstance x not found.');
+  });
+});
+
+describe('unlessAbsent', () => {
+  test('a "not found" fault means absent; any other fault is classified with its context', async () => {
+    await expect(unlessAbsent(['DBInstanceNotFoundFault'], 'Describing x', () => Promise.reject(fault('DBInstanceNotFoundFault', 'gone')))).resolves.toBeUndefined();
+    await expect(unlessAbsent(['DBInstanceNotFoundFault'], 'Describing x', () => Promise.resolve(42))).resolves.toBe(42);
+    await expect(unlessAbsent(['DBInstanceNotFoundFault'], 'Describing x', () => Promise.reject(fault('Throttling', 'Rate exceeded'))))
+      .rejects.toMatchObject({ name: 'RdsThrottled', message: 'Describing x: Throttling: Rate exceeded' });
   });
 });
