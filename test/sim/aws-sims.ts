@@ -4,6 +4,7 @@ import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/cli
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { gateCall } from './aws-calls';
 
 /** A fault the real service would raise, with its SDK error name. */
 function fault(name: string, message: string): Error {
@@ -73,6 +74,7 @@ export class AwsSims {
     this.uninstall();
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).callsFake(async (input: SendEmailCommandInput) => {
+      gateCall({ service: 'ses', action: 'SendEmail', input });
       this.maybeFail('ses');
       if (this.verifiedSenders.size > 0 && !this.verifiedSenders.has(input.Source!)) {
         throw fault('MessageRejected', `Email address is not verified. The following identities failed the check in region US-EAST-1: ${input.Source}`);
@@ -89,12 +91,14 @@ export class AwsSims {
     });
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => {
+      gateCall({ service: 'sns', action: 'Publish', input });
       this.maybeFail('sns');
       this.published.push(structuredClone(input));
       return { MessageId: `sim-${this.published.length}` };
     });
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand).callsFake(async (input: { SecretId?: string }) => {
+      gateCall({ service: 'secretsmanager', action: 'GetSecretValue', input });
       this.maybeFail('secretsmanager');
       const value = this.secrets.get(input.SecretId ?? '');
       if (value === undefined) throw fault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
@@ -106,10 +110,12 @@ export class AwsSims {
       !input.ConditionExpression || conditionHolds(input.ConditionExpression, item, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
     const ddb = mockClient(DynamoDBClient);
     ddb.on(GetItemCommand).callsFake(async (input: any) => {
+      gateCall({ service: 'dynamodb', action: 'GetItem', input });
       const item = this.items.get(keyOf(input.TableName, input.Key));
       return item ? { Item: structuredClone(item) } : {};
     });
     ddb.on(PutItemCommand).callsFake(async (input: any) => {
+      gateCall({ service: 'dynamodb', action: 'PutItem', input });
       const key = Object.fromEntries(Object.entries(input.Item as Item).filter(([k]) => k === 'lockKey'));
       const id = keyOf(input.TableName, key);
       if (!holds(input, this.items.get(id))) throw conditionFailed();
@@ -117,6 +123,7 @@ export class AwsSims {
       return {};
     });
     ddb.on(DeleteItemCommand).callsFake(async (input: any) => {
+      gateCall({ service: 'dynamodb', action: 'DeleteItem', input });
       const id = keyOf(input.TableName, input.Key);
       if (!holds(input, this.items.get(id))) throw conditionFailed();
       this.items.delete(id);
@@ -124,6 +131,7 @@ export class AwsSims {
     });
     const sfn = mockClient(SFNClient);
     sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn?: string }) => {
+      gateCall({ service: 'states', action: 'DescribeExecution', input });
       const status = this.executions.get(input.executionArn ?? '');
       if (!status) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
       return { executionArn: input.executionArn, status };

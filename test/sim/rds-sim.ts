@@ -25,6 +25,7 @@ import {
   DBSnapshot, DBSubnetGroup, Filter, PendingModifiedValues, RDSClient, RDSServiceException, Tag,
 } from '@aws-sdk/client-rds';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { gateCall } from './aws-calls';
 import { SimClock } from './clock';
 
 // ===========================================================================
@@ -933,6 +934,8 @@ export class RdsSimulator {
     try {
       const handler = this.handlers[name];
       if (!handler) throw new Error(`RdsSimulator does not implement ${name}`);
+      // IAM decides before the service acts (the IAM check is a gate).
+      gateCall({ service: 'rds', action: name, input });
       this.injectFault(name, input);
       const output = handler(input);
       this.electWriters();

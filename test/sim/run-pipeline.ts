@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { setCaller } from './aws-calls';
 import type { RdsSimulator } from './rds-sim';
 import { TrapheusRestore, TrapheusRestoreProps } from '../../src';
 // aws-local-stepfunctions is an ES module with a CommonJS build.
@@ -192,6 +193,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
       Object.assign(process.env, env);
       lambdaInvocations += 1;
       options.onTask?.(name, 'start');
+      setCaller(fn.logicalId);
       const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
       timeline.push(entry);
       try {
@@ -203,6 +205,7 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
         entry.error = (err as Error)?.name;
         throw lambdaError(err);
       } finally {
+        setCaller(undefined);
         options.onTask?.(name, 'end');
         for (const [k, v] of Object.entries(saved)) {
           if (v === undefined) delete process.env[k];
