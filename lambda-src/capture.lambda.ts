@@ -25,15 +25,28 @@ export const handler = logged('capture', async (job: RestoreInput): Promise<Orig
  */
 function checkAllowed(what: string, items: { identifier: string; tags?: { Key?: string; Value?: string }[] }[]): void {
   const list = process.env.ALLOWED_IDENTIFIERS ? JSON.parse(process.env.ALLOWED_IDENTIFIERS) as string[] : undefined;
-  const refused = items.filter((i) => (list
-    ? !isAllowed(i.identifier, list)
-    : !(i.tags ?? []).some((t) => t.Key === RESTORABLE_TAG_KEY && t.Value?.toLowerCase() === RESTORABLE_TAG_VALUE)));
-  if (refused.length === 0) return;
-  const names = refused.map((i) => i.identifier).join(', ');
-  throw new PipelineError('IdentifierNotAllowed', list
-    ? `${names} ${refused.length > 1 ? 'are' : 'is'} not in this pipeline's allowedIdentifiers (${list.join(', ')}): ${what} may not be restored by it.`
-    : `${names} ${refused.length > 1 ? 'do' : 'does'} not carry the tag ${RESTORABLE_TAG_KEY}=${RESTORABLE_TAG_VALUE}, which marks a database this pipeline may restore. `
-      + `Tag ${what === 'the cluster' ? 'the cluster and each of its members' : 'it'}, or list it in allowedIdentifiers.`);
+  if (list) {
+    const refused = items.filter((i) => !isAllowed(i.identifier, list)).map((i) => i.identifier);
+    if (refused.length === 0) return;
+    throw new PipelineError('IdentifierNotAllowed', `${refused.join(', ')} ${refused.length > 1 ? 'are' : 'is'} not in this pipeline's `
+      + `allowedIdentifiers (${list.join(', ')}): ${what} may not be restored by it.`);
+  }
+  // Exactly as IAM compares the role's aws:ResourceTag condition: StringEquals is case-sensitive
+  // (IAM User Guide, "IAM JSON policy elements: Condition operators").
+  const tagOf = (i: typeof items[number]) => i.tags?.find((t) => t.Key === RESTORABLE_TAG_KEY)?.Value;
+  const untagged = items.filter((i) => tagOf(i) === undefined).map((i) => i.identifier);
+  const miscased = items.filter((i) => tagOf(i) !== undefined && tagOf(i) !== RESTORABLE_TAG_VALUE);
+  if (untagged.length === 0 && miscased.length === 0) return;
+  const problems: string[] = [];
+  if (untagged.length > 0) {
+    problems.push(`${untagged.join(', ')} ${untagged.length > 1 ? 'do' : 'does'} not carry the tag ${RESTORABLE_TAG_KEY}=${RESTORABLE_TAG_VALUE}, `
+      + `which marks a database this pipeline may restore. Tag ${what === 'the cluster' ? 'the cluster and each of its members' : 'it'}, or list it in allowedIdentifiers.`);
+  }
+  for (const i of miscased) {
+    problems.push(`${i.identifier} carries ${RESTORABLE_TAG_KEY}=${JSON.stringify(tagOf(i))}, but IAM compares tag values exactly (case-sensitive): `
+      + `set the value to "${RESTORABLE_TAG_VALUE}", or list it in allowedIdentifiers.`);
+  }
+  throw new PipelineError('IdentifierNotAllowed', problems.join(' '));
 }
 
 async function captureInstance(job: RestoreInput): Promise<Original> {

@@ -39,6 +39,20 @@ describe('capture: may this pipeline restore it?', () => {
     });
     await expect(handler(job('tagged-db'))).resolves.toMatchObject({ engine: 'postgres' });
   });
+
+  // IAM's StringEquals is case-sensitive (IAM User Guide, "IAM JSON policy elements: Condition
+  // operators", string condition operators): the role's aws:ResourceTag/trapheus:restorable
+  // condition allows "true" only, so the pre-flight must not accept "True" either.
+  test.each(['True', 'TRUE', ' true'])('the tag value is compared exactly, as IAM does: %j is refused, naming the value', async (value) => {
+    delete process.env.ALLOWED_IDENTIFIERS;
+    sim.addInstance({ DBInstanceIdentifier: 'cased-db', Engine: 'postgres', TagList: [{ Key: 'trapheus:restorable', Value: value }] });
+    await expect(handler(job('cased-db'))).rejects.toMatchObject({
+      name: 'IdentifierNotAllowed',
+      message: `cased-db carries trapheus:restorable=${JSON.stringify(value)}, but IAM compares tag values exactly (case-sensitive): `
+        + 'set the value to "true", or list it in allowedIdentifiers.',
+    });
+    expect(sim.mutatingCalls()).toEqual([]);
+  });
 });
 
 const job = (identifier: string, task: RestoreInput['task'] = 'db_restore'): RestoreInput => ({ identifier, task, isCluster: false });
