@@ -19,12 +19,26 @@ export type { UnkeptAttribute };
 type RestoreParams = Partial<RestoreDBInstanceFromDBSnapshotMessage>;
 type ModifyParams = Partial<ModifyDBInstanceMessage>;
 
-/** gp3 volumes below this size run at the baseline; RDS refuses explicit IOPS/throughput there. */
+const isSqlServer = (config: InstanceConfig): boolean => String(config.engine ?? '').startsWith('sqlserver');
+
+/**
+ * gp3 volumes below this size run at the baseline; RDS refuses explicit
+ * IOPS/throughput there ("You can't specify IOPS or storage throughput for
+ * engine postgres and a storage size less than 400"). RDS User Guide, "Amazon
+ * RDS DB instance storage", gp3: 400 GiB, 200 GiB for Oracle; SQL Server has no
+ * threshold (its volume is not striped): IOPS and throughput are set at any size.
+ */
 function gp3Baseline(config: InstanceConfig): boolean {
-  if (config.storageType !== 'gp3') return false;
+  if (config.storageType !== 'gp3' || isSqlServer(config)) return false;
   const threshold = String(config.engine ?? '').startsWith('oracle') ? 200 : 400;
   return Number(config.allocatedStorage ?? 0) < threshold;
 }
+
+/**
+ * EngineLifecycleSupport "applies only to RDS for MySQL and RDS for
+ * PostgreSQL" (API reference, RestoreDBInstanceFromDBSnapshot, CreateDBInstance).
+ */
+const hasLifecycleSupport = (config: InstanceConfig): boolean => ['mysql', 'postgres'].includes(String(config.engine));
 
 function provisionedIops(config: InstanceConfig): boolean {
   return ['io1', 'io2', 'gp3'].includes(String(config.storageType)) && !gp3Baseline(config);
@@ -60,7 +74,8 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
     how: 'restore',
     read: (d) => d.AllocatedStorage,
     set: (v) => ({ AllocatedStorage: v }),
-    note: 'The original may have grown since the snapshot was taken.',
+    note: 'The original may have grown since the snapshot was taken. SQL Server: the restore call does not take it (API reference), '
+      + 'so the restored instance gets the snapshot\'s size and is grown to the original\'s by the ModifyDBInstance after it.',
   },
   {
     key: 'iops',
@@ -68,7 +83,7 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
     how: 'restore',
     read: (d) => d.Iops,
     set: (v, c) => (provisionedIops(c) ? { Iops: v } : {}),
-    note: 'io1, io2, and gp3 at or above 400 GiB (200 GiB for Oracle); below that gp3 runs at its baseline, which RDS sets by itself.',
+    note: 'io1, io2, and gp3 at or above 400 GiB (200 GiB for Oracle, any size for SQL Server); below that gp3 runs at its baseline, which RDS sets by itself.',
   },
   {
     key: 'storageThroughput',
@@ -128,7 +143,14 @@ export const INSTANCE_ATTRIBUTES: KeptAttribute[] = [
     set: (v) => ({ ...v }),
   },
   { key: 'dedicatedLogVolume', name: 'Dedicated log volume', how: 'restore', read: (d) => d.DedicatedLogVolume, set: (v) => ({ DedicatedLogVolume: v }) },
-  { key: 'engineLifecycleSupport', name: 'Engine lifecycle support (extended support)', how: 'restore', read: (d) => d.EngineLifecycleSupport, set: (v) => ({ EngineLifecycleSupport: v }) },
+  {
+    key: 'engineLifecycleSupport',
+    name: 'Engine lifecycle support (extended support)',
+    how: 'restore',
+    read: (d) => d.EngineLifecycleSupport,
+    set: (v, c) => (hasLifecycleSupport(c) ? { EngineLifecycleSupport: v } : {}),
+    note: 'RDS for MySQL and PostgreSQL only.',
+  },
   { key: 'customerOwnedIp', name: 'Customer-owned IP (Outposts)', how: 'restore', read: (d) => d.CustomerOwnedIpEnabled || undefined, set: (v) => ({ EnableCustomerOwnedIp: v }) },
   { key: 'backupTarget', name: 'Backup target (Outposts)', how: 'restore', read: (d) => d.BackupTarget, set: (v) => ({ BackupTarget: v }) },
   { key: 'customIamInstanceProfile', name: 'Custom IAM instance profile (RDS Custom)', how: 'restore', read: (d) => d.CustomIamInstanceProfile, set: (v) => ({ CustomIamInstanceProfile: v }) },
@@ -191,6 +213,8 @@ export function captureInstanceConfig(db: DBInstance): InstanceConfig {
 export function restoreParams(config: InstanceConfig): RestoreParams {
   const out = params(INSTANCE_ATTRIBUTES, config, 'restore') as RestoreParams;
   if (out.MultiAZ) delete out.AvailabilityZone;
+  // API reference, RestoreDBInstanceFromDBSnapshot, AllocatedStorage: "This setting isn't valid for RDS for SQL Server"
+  if (isSqlServer(config)) delete out.AllocatedStorage;
   return out;
 }
 
@@ -204,5 +228,17 @@ export function configDrift(config: InstanceConfig, db: DBInstance, how?: 'resto
  * attributes that differ on the restored instance `db`. Empty when nothing is left to do.
  */
 export function modifyParams(config: InstanceConfig, db: DBInstance): ModifyParams {
-  return modifyParamsFor(INSTANCE_ATTRIBUTES, config, db) as ModifyParams;
+  return { ...modifyParamsFor(INSTANCE_ATTRIBUTES, config, db), ...sqlServerStorage(config, db) } as ModifyParams;
+}
+
+/**
+ * SQL Server: the storage the original had beyond the snapshot's, which the
+ * restore could not carry. ModifyDBInstance needs the IOPS with it on an
+ * instance that has provisioned IOPS ("You must specify both the storage size
+ * and iops when modifying the storage size or iops on a DB instance that has iops").
+ */
+function sqlServerStorage(config: InstanceConfig, db: DBInstance): ModifyParams {
+  const wanted = Number(config.allocatedStorage ?? 0);
+  if (!isSqlServer(config) || !(wanted > (db.AllocatedStorage ?? 0))) return {};
+  return { AllocatedStorage: wanted, ...(provisionedIops(config) && config.iops !== undefined ? { Iops: config.iops as number } : {}) };
 }

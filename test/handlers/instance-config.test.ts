@@ -51,3 +51,45 @@ describe('instance configuration mapping', () => {
     expect(configDrift(config, original)).toEqual([]);
   });
 });
+
+describe('engine-specific rules', () => {
+  const sqlServer: DBInstance = {
+    ...original,
+    Engine: 'sqlserver-se',
+    StorageType: 'gp3',
+    AllocatedStorage: 200,
+    Iops: 6000,
+    StorageThroughput: 250,
+    EngineLifecycleSupport: 'open-source-rds-extended-support',
+  };
+
+  test('SQL Server: no AllocatedStorage on the restore (API_RestoreDBInstanceFromDBSnapshot: "This setting isn\'t valid for RDS for SQL Server")', () => {
+    expect(restoreParams(captureInstanceConfig(sqlServer))).not.toHaveProperty('AllocatedStorage');
+  });
+
+  test('SQL Server gp3 has no baseline threshold: IOPS and throughput are carried at any size', () => {
+    expect(restoreParams(captureInstanceConfig(sqlServer))).toMatchObject({ StorageType: 'gp3', Iops: 6000, StorageThroughput: 250 });
+    // other engines below 400 GiB run at the baseline, which RDS sets by itself
+    expect(restoreParams(captureInstanceConfig({ ...sqlServer, Engine: 'postgres' }))).not.toHaveProperty('Iops');
+  });
+
+  test('SQL Server: storage the original gained since the snapshot is added by ModifyDBInstance, with its IOPS', () => {
+    const config = captureInstanceConfig(sqlServer);
+    expect(modifyParams(config, { ...sqlServer, AllocatedStorage: 150 })).toEqual({ AllocatedStorage: 200, Iops: 6000 });
+    expect(modifyParams(config, sqlServer)).toEqual({});
+    // and verify still checks it
+    expect(configDrift(config, { ...sqlServer, AllocatedStorage: 150 })).toEqual(['allocatedStorage']);
+    // other engines carry it on the restore, never by modify
+    expect(modifyParams(captureInstanceConfig(original), { ...original, AllocatedStorage: 50 })).toEqual({});
+  });
+
+  test.each(['sqlserver-se', 'oracle-ee', 'mariadb'])('EngineLifecycleSupport is not sent for %s (MySQL and PostgreSQL only)', (engine) => {
+    const config = captureInstanceConfig({ ...sqlServer, Engine: engine });
+    expect(restoreParams(config)).not.toHaveProperty('EngineLifecycleSupport');
+    expect(configDrift(config, { ...sqlServer, Engine: engine, EngineLifecycleSupport: undefined })).not.toContain('engineLifecycleSupport');
+  });
+
+  test.each(['mysql', 'postgres'])('EngineLifecycleSupport is carried for %s', (engine) => {
+    expect(restoreParams(captureInstanceConfig({ ...sqlServer, Engine: engine }))).toMatchObject({ EngineLifecycleSupport: 'open-source-rds-extended-support' });
+  });
+});
