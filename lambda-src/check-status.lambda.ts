@@ -2,9 +2,10 @@ import { DBInstance } from '@aws-sdk/client-rds';
 import { WAIT_TIMED_OUT } from '../src/error-names';
 import { clusterMembers, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
-import { FAILED_STATUSES, findInstance, findInstanceByResourceId, isTransitional } from './rds/instances';
+import { findInstance, findInstanceByResourceId, stillPending } from './rds/instances';
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
+import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
 
 /** How a wait polls: seconds, from the construct's props. */
 export interface PollPolicy {
@@ -35,8 +36,18 @@ export interface CheckEvent {
   readonly resourceId?: string;
   /** `cluster` with `available`: the members it must have, all available. */
   readonly members?: string[];
-  /** `empty` (clusters): no members left, or no cluster, or it is the one with `resourceId`. */
-  readonly until: 'available' | 'settled' | 'gone' | 'empty';
+  /**
+   * `available`, `modifiable`, `serving` (instances): the readiness the step after
+   * the wait needs (see `Readiness` in rds/statuses.ts); clusters and snapshots: `available`.
+   * `settled`: in a status RDS will not leave by itself. `gone`: the identifier is free.
+   * `empty` (clusters): no members left, or no cluster, or it is the one with `resourceId`.
+   */
+  readonly until: Readiness | 'settled' | 'gone' | 'empty';
+  /**
+   * Instances: ModifyDBInstance parameters applied immediately that must have
+   * left PendingModifiedValues (the `changed` list of apply-config).
+   */
+  readonly pending?: string[];
   readonly wait: WaitProgress;
   readonly policy: PollPolicy;
 }
@@ -56,17 +67,30 @@ function instanceCondition(e: CheckEvent, db: DBInstance | undefined, name: stri
     case 'empty':
       return { done: !db || (!!e.resourceId && isExpected), status };
     case 'settled':
-      return { done: !db || !isTransitional(db.DBInstanceStatus), status };
+      return { done: !db || statusRule(db.DBInstanceStatus).ends !== 'by itself', status };
     case 'available':
-      if (db && isExpected && FAILED_STATUSES.has(status)) {
-        throw new PipelineError('DBInstanceFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself.`);
+    case 'modifiable':
+    case 'serving': {
+      if (db && isExpected && isStuck(status)) {
+        throw new PipelineError('DBInstanceFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself${ADVICE[status] ?? ''}.`);
       }
+      if (!db || !isExpected) return { done: false, status: db ? `${status} (another DB instance)` : status };
+      const pending = stillPending(db, e.pending ?? []);
+      const renaming = !!db.PendingModifiedValues?.DBInstanceIdentifier;
       return {
-        done: !!db && isExpected && status === 'available' && !db.PendingModifiedValues?.DBInstanceIdentifier,
-        status: db && !isExpected ? `${status} (another DB instance)` : status,
+        done: isReady(status, e.until) && !renaming && pending.length === 0,
+        status: pending.length > 0 ? `${status}, ${pending.join(', ')} pending` : status,
       };
+    }
   }
 }
+
+/** What RDS says to do about a status, where the user guide says it. */
+const ADVICE: Record<string, string> = {
+  // RDS User Guide, "Viewing Amazon RDS DB instance status"
+  'insufficient-capacity': ': RDS has no capacity for its instance class in its Availability Zone; '
+    + 'delete it and try again in a few hours, or with another instance class or Availability Zone',
+};
 
 async function instanceState(e: CheckEvent): Promise<State> {
   const db = e.identifier ? await findInstance(e.identifier) : await findInstanceByResourceId(e.resourceId!);
@@ -110,7 +134,10 @@ async function clusterState(e: CheckEvent): Promise<State> {
     }
     case 'settled':
       return { done: !cluster || status === 'available' || status === 'failed' || status.startsWith('inaccessible'), status };
-    case 'available': {
+    // clusters have no storage-optimization: every readiness is `available`, members included
+    case 'available':
+    case 'modifiable':
+    case 'serving': {
       if (cluster && isExpected && (status === 'failed' || status.startsWith('inaccessible') || status.startsWith('incompatible'))) {
         throw new PipelineError('DBClusterFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself.`);
       }

@@ -2,6 +2,7 @@ import {
   AddTagsToResourceCommand, DBCluster, DBInstance, DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand, Tag,
 } from '@aws-sdk/client-rds';
+import { OLD_DATABASE_BUSY } from '../src/error-names';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
 import { attempt, classify, isFault, PipelineError } from './rds/errors';
@@ -10,6 +11,7 @@ import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
 import { pipelineId } from './rds/snapshots';
+import { isReady } from './rds/statuses';
 
 /**
  * What happens to the old DB, as the construct's `oldDatabase` and
@@ -72,6 +74,16 @@ export interface FinalSnapshotEvent {
   readonly sourceResourceId: string;
 }
 
+/**
+ * RDS takes a final snapshot only of an `available` DB instance or cluster: a
+ * `backing-up` one (after a rename or a restore, or in its backup window) is
+ * refused, "not currently in the available state". The state machine retries.
+ */
+function notYetForFinalSnapshot(what: string, status: string): PipelineError {
+  return new PipelineError(OLD_DATABASE_BUSY,
+    `The ${what} is ${status}; RDS takes its final snapshot only once it is available, so its deletion is retried.`);
+}
+
 interface DeleteOptions {
   readonly finalSnapshot?: string;
   readonly deleteAutomatedBackups: boolean;
@@ -98,7 +110,12 @@ async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAuto
     await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...deleteFields(opts) }));
   } catch (err) {
     if (isFault(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return; // deleted by an earlier attempt
-    if (isFault(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && (await findInstance(id))?.DBInstanceStatus === 'deleting') return;
+    if (isFault(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
+      const status = (await findInstance(id))?.DBInstanceStatus;
+      if (status === 'deleting') return;
+      // it left `available` between the check and the call: retried
+      if (opts.finalSnapshot) throw notYetForFinalSnapshot(`DB instance ${id}`, status ?? 'absent');
+    }
     throw classify(err, `Deleting DB instance ${id}`);
   }
 }
@@ -112,9 +129,10 @@ async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ dele
   const finalSnapshot = finalSnapshotFor(e.identifier, handling, e.startedAt);
   const named = finalSnapshot ? { finalSnapshot } : {};
   const replacement = await findInstance(e.identifier);
-  if (replacement?.DbiResourceId !== e.restoredResourceId || replacement.DBInstanceStatus !== 'available') {
+  // it must serve: storage-optimization (fully operational) and backing-up do
+  if (replacement?.DbiResourceId !== e.restoredResourceId || !isReady(replacement.DBInstanceStatus, 'serving')) {
     throw new PipelineError('ReplacementNotVerified',
-      `${e.identifier} is not the available restored DB (${replacement?.DBInstanceStatus ?? 'absent'}); the original ${e.temp} is kept.`);
+      `${e.identifier} is not the serving restored DB (${replacement?.DBInstanceStatus ?? 'absent'}); the original ${e.temp} is kept.`);
   }
   const old = await findInstance(e.temp);
   // Gone already (an earlier attempt's deletion finished): its final snapshot, if any, is checked after.
@@ -123,6 +141,7 @@ async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ dele
     throw new PipelineError('UnexpectedDBInstance', `${e.temp} is not the original DB instance (${old.DbiResourceId}); it is left alone.`);
   }
   if (old.DBInstanceStatus === 'deleting') return { deleted: e.temp, ...named };
+  if (finalSnapshot && old.DBInstanceStatus !== 'available') throw notYetForFinalSnapshot(`old DB instance ${e.temp}`, old.DBInstanceStatus ?? 'unknown');
   await deleteInstance(old, { finalSnapshot, deleteAutomatedBackups: handling.deleteAutomatedBackups });
   return { deleted: e.temp, ...named };
 }
@@ -212,6 +231,10 @@ async function deleteCluster(cluster: DBCluster, opts?: DeleteOptions): Promise<
     await rds().send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...(opts ? deleteFields(opts) : { SkipFinalSnapshot: true }) }));
   } catch (err) {
     if (isFault(err, 'DBClusterNotFoundFault', 'DBClusterNotFound')) return;
+    if (opts?.finalSnapshot && isFault(err, 'InvalidDBClusterStateFault', 'InvalidDBClusterState')) {
+      const status = (await findCluster(id))?.Status ?? 'absent';
+      if (status !== 'available' && status !== 'deleting') throw notYetForFinalSnapshot(`DB cluster ${id}`, status);
+    }
     throw classify(err, `Deleting DB cluster ${id}`);
   }
 }
@@ -229,6 +252,7 @@ async function deleteOldCluster(e: ClusterDeleteEvent): Promise<{ deleted: strin
   if (old.DbClusterResourceId !== original.resourceId) {
     throw new PipelineError('UnexpectedDBCluster', `${temp} is not the original cluster (${old.DbClusterResourceId}); it is left alone.`);
   }
+  if (finalSnapshot && old.Status !== 'available' && old.Status !== 'deleting') throw notYetForFinalSnapshot(`old DB cluster ${temp}`, old.Status ?? 'unknown');
   await deleteCluster(old, { finalSnapshot, deleteAutomatedBackups: handling.deleteAutomatedBackups });
   return { deleted: temp, ...named };
 }

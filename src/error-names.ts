@@ -9,3 +9,8 @@ export const RDS_THROTTLED = 'RdsThrottled';
 export const RDS_UNAVAILABLE = 'RdsUnavailable';
 /** A wait passed its maximum: the execution takes its failure path. */
 export const WAIT_TIMED_OUT = 'WaitTimedOut';
+/**
+ * The old DB (cluster) is not `available`, so RDS will not take its final
+ * snapshot yet (a `backing-up` one is refused): the deletion is retried.
+ */
+export const OLD_DATABASE_BUSY = 'OldDatabaseBusy';

@@ -1,4 +1,4 @@
-import { DBInstance, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DBInstance, DescribeDBInstancesCommand, PendingModifiedValues } from '@aws-sdk/client-rds';
 import { rds } from './client';
 import { attempt, unlessAbsent } from './errors';
 
@@ -16,14 +16,22 @@ export async function findInstanceByResourceId(resourceId: string): Promise<DBIn
   return out.DBInstances?.[0];
 }
 
-/** Statuses from which an instance will not recover by waiting. */
-export const FAILED_STATUSES = new Set([
-  'failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network',
-  'incompatible-option-group', 'incompatible-credentials', 'storage-full', 'inaccessible-encryption-credentials',
-  'inaccessible-encryption-credentials-recoverable', 'restore-error', 'stopped', 'stopping',
-]);
+/**
+ * The PendingModifiedValues field of a ModifyDBInstance parameter, where it
+ * differs from the parameter's name (API reference, PendingModifiedValues).
+ */
+const PENDING_FIELDS: Record<string, keyof PendingModifiedValues> = {
+  EnableIAMDatabaseAuthentication: 'IAMDatabaseAuthenticationEnabled',
+  CloudwatchLogsExportConfiguration: 'PendingCloudwatchLogsExports',
+  DBPortNumber: 'Port',
+};
 
-/** Statuses that end by themselves: creating, renaming, modifying and so on. */
-export function isTransitional(status: string | undefined): boolean {
-  return status !== undefined && status !== 'available' && !FAILED_STATUSES.has(status);
+/**
+ * Which of the ModifyDBInstance parameters `applied` RDS still shows in
+ * PendingModifiedValues: with ApplyImmediately the instance can stay
+ * `available` a while with them there before it turns `modifying`.
+ */
+export function stillPending(db: DBInstance, applied: readonly string[]): string[] {
+  const pending = (db.PendingModifiedValues ?? {}) as Record<string, unknown>;
+  return applied.filter((name) => pending[PENDING_FIELDS[name] ?? name] !== undefined);
 }

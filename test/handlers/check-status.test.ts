@@ -1,4 +1,4 @@
-import { DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CheckEvent, CheckResult, handler as checkStatus, PollPolicy } from '../../lambda-src/check-status.lambda';
 import { handler as rename } from '../../lambda-src/rename.lambda';
 import { RdsSimulator } from '../sim/rds-sim';
@@ -150,6 +150,61 @@ describe('check-status: instance available', () => {
     await expect(check(instance('available', 'orders-db', 'db-RESTORED00000000000000000'))).resolves.toMatchObject({
       done: false, status: 'failed (another DB instance)',
     });
+  });
+});
+
+describe('check-status: instance statuses (the table in rds/statuses.ts)', () => {
+  test('insufficient-capacity does not clear by itself: DBInstanceFailed at once, saying what RDS advises', async () => {
+    const db = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: 'insufficient-capacity' });
+    for (const until of ['available', 'modifiable', 'serving'] as const) {
+      await expect(check(instance(until, 'orders-db', db.DbiResourceId))).rejects.toMatchObject({
+        name: 'DBInstanceFailed',
+        message: 'The restored instance orders-db entered status insufficient-capacity, which it will not leave by itself: RDS has no capacity '
+          + 'for its instance class in its Availability Zone; delete it and try again in a few hours, or with another instance class or Availability Zone.',
+      });
+    }
+    // the rollback's wait for it to settle is over at once, so it can be deleted
+    await expect(check(instance('settled', 'orders-db'))).resolves.toMatchObject({ done: true, status: 'insufficient-capacity' });
+  });
+
+  test.each([
+    // status, available, modifiable, serving
+    ['available', true, true, true],
+    ['storage-optimization', false, true, true],
+    ['backing-up', false, false, true],
+    ['modifying', false, false, false],
+    ['configuring-enhanced-monitoring', false, false, false],
+    ['creating', false, false, false],
+    ['renaming', false, false, false],
+  ])('%s: available %s, modifiable %s, serving %s', async (status, available, modifiable, serving) => {
+    const db = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: status });
+    const done = { available, modifiable, serving };
+    for (const until of ['available', 'modifiable', 'serving'] as const) {
+      await expect(check(instance(until, 'orders-db', db.DbiResourceId))).resolves.toMatchObject({ done: done[until], status });
+    }
+  });
+
+  test('storage-optimization (which can last past 24 h) is not settled: it ends by itself', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: 'storage-optimization' });
+    await expect(check(instance('settled', 'orders-db'))).resolves.toMatchObject({ done: false });
+  });
+
+  test('a serving DB is never timed out while the wait lasts: done at the first check', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: 'storage-optimization' });
+    await expect(check({ ...instance('serving', 'orders-db'), wait: { elapsed: 3500, interval: 100 } })).resolves.toMatchObject({ done: true });
+  });
+});
+
+describe('check-status: values applied immediately must have left PendingModifiedValues', () => {
+  test('available with a waited-for value still pending: not done, and the status names it', async () => {
+    const db = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', BackupRetentionPeriod: 0 });
+    // without ApplyImmediately the change waits in PendingModifiedValues while the instance stays available
+    await new RDSClient({ region: 'us-east-1' }).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'orders-db', BackupRetentionPeriod: 7 }));
+    expect(sim.instance('orders-db')).toMatchObject({ DBInstanceStatus: 'available', PendingModifiedValues: { BackupRetentionPeriod: 7 } });
+    const settings: Check = { ...instance('serving', 'orders-db', db.DbiResourceId), pending: ['DeletionProtection', 'BackupRetentionPeriod'] };
+    await expect(check(settings)).resolves.toMatchObject({ done: false, status: 'available, BackupRetentionPeriod pending' });
+    // a value not waited for does not hold the wait
+    await expect(check({ ...settings, pending: ['DeletionProtection'] })).resolves.toMatchObject({ done: true, status: 'available' });
   });
 });
 

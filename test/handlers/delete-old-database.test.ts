@@ -70,6 +70,43 @@ describe('delete old with the policy', () => {
     expect(sim.retainedAutomatedBackups()).toEqual([]);
   });
 
+  test('a final snapshot of a backing-up old instance is not asked for: OldDatabaseBusy, retried by the state machine, nothing sent', async () => {
+    const ids = seed();
+    sim.stick(TEMP, 'backing-up');
+    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+      .rejects.toMatchObject({
+        name: 'OldDatabaseBusy',
+        message: `The old DB instance ${TEMP} is backing-up; RDS takes its final snapshot only once it is available, so its deletion is retried.`,
+      });
+    expect(sim.mutatingCalls()).toEqual([]);
+    // without a final snapshot a backing-up instance is deleted (DeleteDBInstance accepts it)
+    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: false, deleteAutomatedBackups: false } })).resolves.toEqual({ deleted: TEMP });
+  });
+
+  test('an old instance that leaves available between the check and the call: the refusal is OldDatabaseBusy too', async () => {
+    const ids = seed();
+    sim.failOn({
+      command: 'DeleteDBInstance',
+      // RDS starts a backup just before the call lands
+      when: () => { sim.stick(TEMP, 'backing-up'); return true; },
+      error: 'InvalidDBInstanceStateFault',
+      message: `Cannot create a snapshot because the database instance ${TEMP} is not currently in the available state.`,
+      times: 1,
+    });
+    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+      .rejects.toMatchObject({ name: 'OldDatabaseBusy', message: expect.stringContaining(`The DB instance ${TEMP} is backing-up;`) });
+  });
+
+  test('the replacement must serve: storage-optimization (fully operational) does, creating does not', async () => {
+    const ids = seed();
+    sim.stick('orders-db', 'storage-optimization');
+    await expect(handler({ op: 'old', ...ids })).resolves.toEqual({ deleted: TEMP });
+    const again = { ...ids, temp: 'other-old' };
+    sim.addInstance({ DBInstanceIdentifier: 'other-old', Engine: 'postgres' });
+    sim.stick('orders-db', 'creating');
+    await expect(handler({ op: 'old', ...again })).rejects.toMatchObject({ name: 'ReplacementNotVerified' });
+  });
+
   test('a final snapshot without the start time is refused before any change', async () => {
     const ids = seed();
     await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false } }))
@@ -111,6 +148,19 @@ describe('delete the old cluster with the policy', () => {
       { DBInstanceIdentifier: 'orders-aurora-1-trapheus-old', SkipFinalSnapshot: true, DeleteAutomatedBackups: false },
       { DBClusterIdentifier: 'orders-aurora-trapheus-old', FinalDBSnapshotIdentifier: 'orders-aurora-trapheus-final-20260109-080000', DeleteAutomatedBackups: false },
     ]);
+  });
+
+  test('a final snapshot of a cluster that is not available is not asked for: OldDatabaseBusy', async () => {
+    const j = job();
+    const oldDatabase = { finalSnapshot: true, deleteAutomatedBackups: false };
+    await handler({ op: 'old-members', job: j, oldDatabase });
+    sim.stick('orders-aurora-trapheus-old', 'backing-up');
+    sim.calls.splice(0);
+    await expect(handler({ op: 'old-cluster', job: j, oldDatabase, startedAt: STARTED })).rejects.toMatchObject({
+      name: 'OldDatabaseBusy',
+      message: 'The old DB cluster orders-aurora-trapheus-old is backing-up; RDS takes its final snapshot only once it is available, so its deletion is retried.',
+    });
+    expect(sim.mutatingCalls()).toEqual([]);
   });
 
   test('without a policy in the payload (an older definition): no final snapshot, automated backups kept', async () => {

@@ -50,16 +50,16 @@ describe('delete old', () => {
     const ids = seed();
     await expect(deleteOld({ ...ids, restoredResourceId: 'db-SOMETHINGELSE000000000000' })).rejects.toMatchObject({
       name: 'ReplacementNotVerified',
-      message: `orders-db is not the available restored DB (available); the original ${TEMP} is kept.`,
+      message: `orders-db is not the serving restored DB (available); the original ${TEMP} is kept.`,
     });
     expect(sim.mutatingCalls()).toEqual([]);
   });
 
-  test('the replacement is not available yet: ReplacementNotVerified', async () => {
+  test('the replacement is not serving yet (a change of ours in flight): ReplacementNotVerified', async () => {
     const ids = seed({ replacementStatus: 'modifying' });
     await expect(deleteOld(ids)).rejects.toMatchObject({
       name: 'ReplacementNotVerified',
-      message: `orders-db is not the available restored DB (modifying); the original ${TEMP} is kept.`,
+      message: `orders-db is not the serving restored DB (modifying); the original ${TEMP} is kept.`,
     });
     expect(sim.mutatingCalls()).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe('delete old', () => {
   test('no replacement at all: ReplacementNotVerified', async () => {
     const old = sim.addInstance({ DBInstanceIdentifier: TEMP, Engine: 'postgres' });
     await expect(handler({ op: 'old', identifier: 'orders-db', temp: TEMP, originalResourceId: old.DbiResourceId!, restoredResourceId: 'db-RESTORED00000000000000000' }))
-      .rejects.toMatchObject({ name: 'ReplacementNotVerified', message: `orders-db is not the available restored DB (absent); the original ${TEMP} is kept.` });
+      .rejects.toMatchObject({ name: 'ReplacementNotVerified', message: `orders-db is not the serving restored DB (absent); the original ${TEMP} is kept.` });
     expect(sim.mutatingCalls()).toEqual([]);
   });
 
