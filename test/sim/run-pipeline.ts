@@ -52,7 +52,7 @@ export interface Definition {
  * as a fake ARN of its service (Lambda functions by default, as in the
  * definition); Fn::Join joined.
  */
-function resolve(part: any, resources: Record<string, any> = {}): string {
+export function resolve(part: any, resources: Record<string, any> = {}): string {
   if (typeof part === 'string') return part;
   if (part?.Ref === 'AWS::Partition') return 'aws';
   if (part?.Ref === 'AWS::Region') return REGION;
@@ -60,8 +60,11 @@ function resolve(part: any, resources: Record<string, any> = {}): string {
   if (part?.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
   const fakeArn = (id: string) => {
     const service = (resources[id]?.Type ?? 'AWS::Lambda::Function').split('::')[1].toLowerCase();
-    const prefix = service === 'lambda' ? 'function:' : service === 'secretsmanager' ? 'secret:' : '';
-    return `arn:aws:${service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
+    const prefixes: Record<string, string> = { lambda: 'function:', secretsmanager: 'secret:', dynamodb: 'table/', kms: 'key/', stepfunctions: 'stateMachine:' };
+    const prefix = prefixes[service] ?? '';
+    // IAM ARNs have no Region: arn:aws:iam::<account>:role/<name>.
+    if (service === 'iam') return `arn:aws:iam::${ACCOUNT}:role/${id}`;
+    return `arn:aws:${service === 'stepfunctions' ? 'states' : service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
   };
   if (part?.['Fn::GetAtt']?.[1] === 'Arn') return fakeArn(part['Fn::GetAtt'][0]);
   if (typeof part?.Ref === 'string' && resources[part.Ref]) return fakeArn(part.Ref);

@@ -1,0 +1,22 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * jest globalTeardown: the IAM check's one summary line for the whole run,
+ * `IAM check: N calls, N allowed, N denied`, summed over the test files that
+ * ran pipelines (printed only when some did).
+ */
+export default function teardown(): void {
+  const dir = process.env.TRAPHEUS_IAM_TALLY_DIR;
+  if (!dir || !fs.existsSync(dir)) return;
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const sum = { calls: 0, allowed: 0, denied: 0 };
+  for (const f of files) {
+    const c = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    sum.calls += c.calls;
+    sum.allowed += c.allowed;
+    sum.denied += c.denied;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (files.length > 0) process.stdout.write(`\nIAM check: ${sum.calls} calls, ${sum.allowed} allowed, ${sum.denied} denied\n`);
+}
