@@ -132,6 +132,13 @@ export interface IamCheckOptions {
 
 export class IamCheck {
   readonly denials: Denial[] = [];
+  /**
+   * Calls the check could not evaluate (a call it cannot map, a request the
+   * simulator refuses). They are thrown too, but a service may catch what its
+   * gate throws (RDS turns a refused KMS call into KMSKeyNotAccessibleFault),
+   * so they are kept here for the test to fail on.
+   */
+  readonly errors: string[] = [];
   private readonly roles: Map<string, FunctionRole>;
   private readonly env: Account;
   private counts: IamCounts = { calls: 0, allowed: 0, denied: 0 };
@@ -150,17 +157,24 @@ export class IamCheck {
   check(call: AwsCall): void {
     // Calls made outside a pipeline function (a test seeding data) are not the pipeline's.
     if (!call.caller) return;
-    const role = this.roles.get(call.caller);
-    if (!role) throw new Error(`iam-check: ${call.caller} is not a function of the checked stack`);
-    const authorizations = authorizationsFor(call, this.env, this.options.rds?.());
+    let denied: Authorization[];
+    let role: FunctionRole | undefined;
+    try {
+      role = this.roles.get(call.caller);
+      if (!role) throw new Error(`iam-check: ${call.caller} is not a function of the checked stack`);
+      const authorizations = authorizationsFor(call, this.env, this.options.rds?.());
+      denied = authorizations.filter((a) => !this.allows(role!, a, call));
+    } catch (err) {
+      this.errors.push(`${call.caller}: ${call.service}:${call.action}: ${(err as Error).message}`);
+      throw err;
+    }
     this.counts.calls += 1;
-    const denied = authorizations.filter((a) => !this.allows(role, a, call));
     if (denied.length === 0) {
       this.counts.allowed += 1;
       return;
     }
     this.counts.denied += 1;
-    const found = denied.map((a) => this.deny(role, call, a));
+    const found = denied.map((a) => this.deny(role!, call, a));
     this.denials.push(...found);
     throw accessDenied(call.service, found[0].message);
   }
@@ -203,6 +217,11 @@ export class IamCheck {
   /** The denials since the last take, and clear them. */
   takeDenials(): Denial[] {
     return this.denials.splice(0);
+  }
+
+  /** The check's own errors since the last take, and clear them. */
+  takeErrors(): string[] {
+    return this.errors.splice(0);
   }
 }
 

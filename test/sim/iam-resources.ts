@@ -233,15 +233,6 @@ function rdsAuthorizations(call: AwsCall, env: Account, view: RdsView | undefine
     out.push({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'rds.amazonaws.com' }, because: `${call.action} with DomainIAMRoleName` });
   }
 
-  // A customer managed Performance Insights key: RDS uses it on the caller's behalf, which
-  // needs kms:CreateGrant and kms:DescribeKey through RDS (RDS user guide, "AWS KMS key
-  // management", "Authorizing use of a customer managed key").
-  if (i.PerformanceInsightsKMSKeyId && i.EnablePerformanceInsights !== false) {
-    for (const kmsAction of ['CreateGrant', 'DescribeKey']) {
-      out.push(...kmsAuthorizations({ service: 'kms', action: kmsAction, via: 'rds', input: { KeyId: i.PerformanceInsightsKMSKeyId } }, env)
-        .map((a) => ({ ...a, because: `${call.action} with PerformanceInsightsKMSKeyId` })));
-    }
-  }
   return out;
 }
 
