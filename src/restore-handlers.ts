@@ -167,7 +167,13 @@ export class RestoreHandlers extends Construct {
 
     const del = make(new DeleteFunction(this, 'Delete', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');
     access.grant(del, ['ModifyDBInstance', 'ModifyDBCluster', 'DeleteDBInstance', 'DeleteDBCluster'], ['db', 'cluster']);
-    // a final snapshot on delete, when the old-database policy asks for one
+    // A final snapshot on delete (OldDatabasePolicy.snapshotThenDelete()) is also authorized as the
+    // snapshot it creates: rds:CreateDBSnapshot / rds:CreateDBClusterSnapshot on the DB instance or
+    // cluster and on the snapshot; DeleteDBCluster is authorized on the final cluster snapshot too
+    // (IAM service reference, "Actions, resources, and condition keys for Amazon RDS").
+    access.grant(del, ['CreateDBSnapshot'], ['db']);
+    access.grant(del, ['CreateDBClusterSnapshot'], ['cluster']);
+    access.grant(del, ['DeleteDBCluster'], ['cluster-snapshot']);
     access.grant(del, ['CreateDBSnapshot', 'CreateDBClusterSnapshot', 'AddTagsToResource'], ['snapshot', 'cluster-snapshot']);
     this.delete = del;
 

@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TrapheusRestoreProps } from '../src';
 import { AwsCall, setCaller } from './sim/aws-calls';
-import { fullyConfiguredInstance, RESTORABLE } from './sim/fixtures';
+import { fullyConfiguredCluster, fullyConfiguredInstance, RESTORABLE } from './sim/fixtures';
 import { describeDenials, functionRoles, IamCheck, SIM_AWS_RDS_KEY } from './sim/iam-check';
 import { authorizationsFor } from './sim/iam-resources';
 import { RdsSimulator } from './sim/rds-sim';
@@ -208,5 +208,51 @@ describe('scoped by the trapheus:restorable tag', () => {
     });
     expect(c.allows('restore', restore([RESTORABLE, { Key: 'team', Value: 'orders' }]))).toBe(true);
     expect(c.allows('restore', restore([{ Key: 'team', Value: 'orders' }]))).toBe(false);
+  });
+});
+
+describe('a final snapshot on delete (issue 8, finding 3)', () => {
+  const FINAL = 'orders-db-trapheus-final-20260102-080000';
+  const deleteWithFinalSnapshot = {
+    service: 'rds' as const,
+    action: 'DeleteDBInstance',
+    input: { DBInstanceIdentifier: 'orders-db-trapheus-old', FinalDBSnapshotIdentifier: FINAL, DeleteAutomatedBackups: false },
+  };
+
+  test('is authorized as rds:CreateDBSnapshot on the DB instance and the snapshot, and as tagging the snapshot when tags are copied', () => {
+    const sim = new RdsSimulator();
+    sim.addInstance(fullyConfiguredInstance('orders-db-trapheus-old'));
+    const auths = authorizationsFor(deleteWithFinalSnapshot, { region: REGION, account: ACCOUNT, awsManagedKeys: [] }, sim);
+    expect(auths.map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `rds:DeleteDBInstance ${ARN}:db:orders-db-trapheus-old`,
+      `rds:CreateDBSnapshot ${ARN}:db:orders-db-trapheus-old`,
+      `rds:CreateDBSnapshot ${ARN}:snapshot:${FINAL}`,
+      `rds:AddTagsToResource ${ARN}:snapshot:${FINAL}`, // the fixture copies tags to snapshots
+    ]);
+  });
+
+  test.each([
+    ['the trapheus:restorable tag', {}],
+    ['allowedIdentifiers', { allowedIdentifiers: ['orders-db'] }],
+  ])('DeleteDBInstance with a final snapshot is allowed to the delete function (scoped by %s)', (_, props) => {
+    const c = withChecker(props);
+    c.sim.addInstance(fullyConfiguredInstance('orders-db-trapheus-old'));
+    expect(c.allows('delete', deleteWithFinalSnapshot)).toBe(true);
+    // ...and only for a database in scope
+    c.sim.addInstance(fullyConfiguredInstance('payroll-db-trapheus-old', { TagList: [] }));
+    expect(c.allows('delete', { ...deleteWithFinalSnapshot, input: { ...deleteWithFinalSnapshot.input, DBInstanceIdentifier: 'payroll-db-trapheus-old' } })).toBe(false);
+  });
+
+  test.each([
+    ['the trapheus:restorable tag', {}],
+    ['allowedIdentifiers', { allowedIdentifiers: ['orders-aurora'] }],
+  ])('DeleteDBCluster with a final snapshot (a required cluster-snapshot resource) is allowed to the delete function (scoped by %s)', (_, props) => {
+    const c = withChecker(props);
+    c.sim.addCluster(fullyConfiguredCluster('orders-aurora-trapheus-old'));
+    expect(c.allows('delete', {
+      service: 'rds',
+      action: 'DeleteDBCluster',
+      input: { DBClusterIdentifier: 'orders-aurora-trapheus-old', FinalDBSnapshotIdentifier: 'orders-aurora-trapheus-final-20260102-080000', DeleteAutomatedBackups: false },
+    })).toBe(true);
   });
 });
