@@ -17,7 +17,13 @@ import type { SimState } from './state';
 
 export type ClusterSetter = (c: DBCluster, value: any, env: Env) => void;
 
-/** Like SETTERS, for clusters. Any parameter not listed is stored under its own name. */
+/**
+ * Like SETTERS, for clusters. Any parameter not listed is stored under its own name.
+ * Sources: the request parameters of API_RestoreDBClusterFromSnapshot and
+ * API_ModifyDBCluster, the attributes of API_DBCluster (DBSubnetGroup and
+ * DBClusterParameterGroup are names); Performance Insights: retention 7 days and
+ * the aws/rds key by default (API_ModifyDBCluster).
+ */
 export const CLUSTER_SETTERS: Record<string, ClusterSetter> = {
   VpcSecurityGroupIds: (c, v: string[]) => { c.VpcSecurityGroups = v.map(vpcSecurityGroup); },
   DBClusterParameterGroupName: (c, v: string) => { c.DBClusterParameterGroup = v; },
@@ -70,11 +76,19 @@ export function setClusterAttribute(c: DBCluster, name: string, value: unknown, 
 // ModifyDBCluster: when each change takes effect
 // ===========================================================================
 
-/** ModifyDBCluster parameters applied at once with no status change. */
+/**
+ * ModifyDBCluster parameters applied at once with no status change. API_ModifyDBCluster, ApplyImmediately: "Some
+ * modifications, such as turning on deletion protection and changing the master password, are applied
+ * immediately—regardless of when you choose to apply them." The rest of the list is assumed.
+ */
 export const CLUSTER_MODIFY_INSTANT = new Set(['DeletionProtection', 'CopyTagsToSnapshot', 'PreferredBackupWindow',
   'PreferredMaintenanceWindow', 'BackupRetentionPeriod', 'MasterUserPassword', 'AutoMinorVersionUpgrade']);
 
-/** ModifyDBCluster parameters that wait for the maintenance window without ApplyImmediately (PendingModifiedValues). */
+/**
+ * ModifyDBCluster parameters that wait for the maintenance window without ApplyImmediately (PendingModifiedValues;
+ * API_ModifyDBCluster, ApplyImmediately: "If this parameter is disabled, changes to the DB cluster are applied during
+ * the next maintenance window"). Modelling only EngineVersion so, the others as applied at once, is a simplification.
+ */
 export const CLUSTER_MODIFY_PENDING: Record<string, keyof ClusterPendingModifiedValues> = { EngineVersion: 'EngineVersion' };
 
 /** Parameters that steer ModifyDBCluster rather than change the cluster. */
@@ -88,6 +102,9 @@ export const CLUSTER_MODIFY_CONTROLS = new Set(['DBClusterIdentifier', 'NewDBClu
 /**
  * A complete DBCluster with the values RDS gives a new cluster of `engine`
  * (Aurora, or a Multi-AZ DB cluster for postgres/mysql).
+ * Documented: for Aurora AllocatedStorage "always returns 1" and StorageType is
+ * aurora (API_DBCluster); BackupRetentionPeriod 1 (API_CreateDBCluster). The
+ * other values are the seed's own choices.
  */
 export function clusterDefaults(sim: SimState, id: string, engine: string, version?: string): DBCluster {
   const info = engineInfo(engine);
@@ -165,7 +182,7 @@ export function viewCluster(sim: SimState, rec: ClusterRecord): DBCluster {
   const pmv: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(rec.pending)) pmv[CLUSTER_MODIFY_PENDING[name] ?? name] = structuredClone(value);
   if (rec.renameTo) pmv.DBClusterIdentifier = rec.renameTo;
-  // DescribeDBClusters leaves PendingModifiedValues out when nothing is pending
+  // DescribeDBClusters leaves PendingModifiedValues out when nothing is pending (observed)
   if (Object.keys(pmv).length) c.PendingModifiedValues = pmv as ClusterPendingModifiedValues;
   else delete c.PendingModifiedValues;
   return c;

@@ -71,7 +71,12 @@ export function clusterRenameTarget(sim: SimState, value: unknown): string | und
   return id;
 }
 
-/** Checks RDS makes on cluster settings given to RestoreDBClusterFromSnapshot or ModifyDBCluster. */
+/**
+ * Checks RDS makes on cluster settings given to RestoreDBClusterFromSnapshot or ModifyDBCluster:
+ * BacktrackWindow is "Valid for: Aurora MySQL DB clusters only"; an Aurora StorageType is aurora or aurora-iopt1
+ * (API_RestoreDBClusterFromSnapshot, API_ModifyDBCluster); MinCapacity <= MaxCapacity
+ * (API_ServerlessV2ScalingConfiguration; the wording is assumed).
+ */
 export function validateClusterSettings(engine: string, input: Record<string, any>): void {
   if (input.BacktrackWindow > 0 && engine !== 'aurora-mysql') {
     throw rdsFault('InvalidParameterCombination', `Backtrack is not supported for engine ${engine}.`);
@@ -98,6 +103,11 @@ export function clusterChanges(sim: SimState, c: DBCluster, name: string, value:
  * instant ones with no status change, the others 'modifying' for
  * clusterModify. EngineVersion without ApplyImmediately, and a rename
  * without it, wait in PendingModifiedValues.
+ * Sources: API_ModifyDBCluster (NewDBClusterIdentifier, ApplyImmediately;
+ * AllowMajorVersionUpgrade: "A value that indicates whether major version
+ * upgrades are allowed" and needed for one; MonitoringRoleArn with a
+ * MonitoringInterval other than 0); Aurora User Guide, "Renaming an Aurora DB
+ * cluster". Refusing an empty modification is observed, its wording assumed.
  */
 export function modifyDBCluster(sim: SimState, input: Record<string, any>): object {
   const rec = sim.requireCluster(input.DBClusterIdentifier);
@@ -160,6 +170,7 @@ export function restoreDBClusterFromSnapshot(sim: SimState, input: Record<string
   }
   const snap = sim.requireClusterSnapshot(input.SnapshotIdentifier, 'SnapshotIdentifier');
   const engine = snap.data.Engine!;
+  // API_RestoreDBClusterFromSnapshot, Engine: required, "must be compatible with the engine of the source" (wording assumed)
   if (!input.Engine) throw rdsFault('InvalidParameterValue', 'The parameter Engine must be provided and must not be blank.');
   if (input.Engine !== engine) {
     throw rdsFault('InvalidParameterValue',
@@ -184,6 +195,9 @@ export function restoreDBClusterFromSnapshot(sim: SimState, input: Record<string
  * gives it: subnet group, security groups, cluster parameter group,
  * deletion protection, IAM auth, log exports, backtrack, Serverless v2
  * capacity, I/O-Optimized storage, backups, windows, tags. No members.
+ * Encryption (KmsKeyId there): an encrypted snapshot gives a cluster encrypted
+ * with its key unless KmsKeyId names another; KmsKeyId encrypts a restore of an
+ * unencrypted snapshot. BackupRetentionPeriod 1 when not given is assumed.
  */
 export function restoredCluster(sim: SimState, id: string, snap: ClusterSnapshotRecord, input: Record<string, any>): DBCluster {
   const s = snap.data;
@@ -215,6 +229,9 @@ export function restoredCluster(sim: SimState, id: string, snap: ClusterSnapshot
  * delete the cluster also"): the cluster stays 'available' until its last
  * member is gone, then is 'deleting' for clusterDelete. The answer shows the
  * cluster as it was (the User Guide's example answers 'available').
+ * Deletion protection, SkipFinalSnapshot and FinalDBSnapshotIdentifier: as
+ * DeleteDBInstance (API_DeleteDBCluster: "Specifying this parameter and also
+ * skipping the final DB snapshot creation in SkipFinalShapshot results in an error").
  */
 export function deleteDBCluster(sim: SimState, input: {
   DBClusterIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string; DeleteAutomatedBackups?: boolean;

@@ -6,13 +6,19 @@
 import { CertificateDetails, DBSubnetGroup } from '@aws-sdk/client-rds';
 
 export const HOSTED_ZONE_ID = 'Z2R2ITUGPM61AM';
+/** The CA RDS gives new DB instances (RDS User Guide, "Using SSL/TLS to encrypt a connection to a DB instance or cluster"). */
 export const DEFAULT_CA = 'rds-ca-rsa2048-g1';
 /** The DNS zone part of cluster endpoints (…cluster-<this> / …cluster-ro-<this>). */
 export const CLUSTER_DNS = 'c1abcdefghij';
 
 export interface EngineInfo { family: 'postgres' | 'mysql' | 'oracle' | 'sqlserver'; version: string; port: number; license: string }
 
-/** Default version, port and licence per engine (by name prefix). */
+/**
+ * Default version, port and licence per engine (by name prefix). Ports: the
+ * default of each engine (API_CreateDBInstance, Port). Licences: the valid
+ * values of LicenseModel (API_CreateDBInstance). Versions: assumed recent
+ * defaults (they change over time).
+ */
 export const ENGINES: [prefix: string, info: EngineInfo][] = [
   ['aurora-postgresql', { family: 'postgres', version: '16.4', port: 5432, license: 'postgresql-license' }],
   ['aurora-mysql', { family: 'mysql', version: '8.0.mysql_aurora.3.08.0', port: 3306, license: 'general-public-license' }],
@@ -42,6 +48,7 @@ export function majorVersion(engine: string, version: string): string {
 /**
  * The engine's default DB parameter group: default.postgres16, default.mysql8.0, default.oracle-ee-19,
  * default.sqlserver-se-15.0; for Aurora also the default DB cluster parameter group: default.aurora-postgresql16.
+ * Source: RDS User Guide, "Parameter groups for Amazon RDS" (default.<parameter group family>).
  */
 export function defaultParameterGroup(engine: string, version: string): string {
   const major = majorVersion(engine, version);
@@ -52,7 +59,7 @@ export function defaultParameterGroup(engine: string, version: string): string {
   }
 }
 
-/** The engine's default option group: default:postgres-16, default:mysql-8-0, default:oracle-ee-19, default:sqlserver-se-15-00. */
+/** The engine's default option group: default:postgres-16, default:mysql-8-0, default:oracle-ee-19, default:sqlserver-se-15-00 (RDS User Guide, "Working with option groups"). */
 export function defaultOptionGroup(engine: string, version: string): string {
   const major = majorVersion(engine, version);
   return engineInfo(engine).family === 'sqlserver' ? `default:${engine}-${major}-00` : `default:${engine}-${major.replace('.', '-')}`;
@@ -70,14 +77,17 @@ export interface Env {
   subnetGroup(name: string): DBSubnetGroup;
 }
 
+/** The server certificate of a CA (API_CertificateDetails); its 395-day validity is assumed. */
 export function certificate(ca: string, env: Env): CertificateDetails {
   return { CAIdentifier: ca, ValidTill: new Date(env.now().getTime() + 395 * 86400_000) };
 }
 
+/** The AWS managed key (aws/rds) RDS uses when no KMS key is given (RDS User Guide, "AWS KMS key management"); the key ID is made up. */
 export function awsRdsKey(env: Env): string {
   return `arn:aws:kms:${env.region}:${env.accountId}:key/5f8b9a1e-3c2d-4e6f-8a7b-9c0d1e2f3a4b`;
 }
 
+/** CloudwatchLogsExportConfiguration: EnableLogTypes and DisableLogTypes (API_ModifyDBInstance, API_ModifyDBCluster). */
 export function logExports(current: string[] | undefined, v: { EnableLogTypes?: string[]; DisableLogTypes?: string[] }): string[] | undefined {
   const logs = new Set(current ?? []);
   for (const t of v.EnableLogTypes ?? []) logs.add(t);

@@ -8,7 +8,16 @@ import type { SimRecord } from './lifecycle';
 import type { SimState } from './state';
 import type { FaultRule } from './types';
 
-/** Messages for faults raised by `failOn` without a message of their own. */
+/**
+ * Messages for faults raised by `failOn` without a message of their own.
+ * Sources: 'Rate exceeded' is RDS's answer to throttling (RDS User Guide,
+ * "Request throttling for the Amazon RDS API"). The fault names are those the
+ * API reference lists under Errors (API_RestoreDBInstanceFromDBSnapshot:
+ * InsufficientDBInstanceCapacity, InstanceQuotaExceeded, StorageQuotaExceeded,
+ * KMSKeyNotAccessibleFault; API_CreateDBSnapshot: SnapshotQuotaExceeded); 100
+ * manual snapshots per Region is the documented limit (RDS User Guide, "Backup
+ * retention period"). The wording of the other messages is assumed.
+ */
 const FAULT_MESSAGES: Record<string, string> = {
   Throttling: 'Rate exceeded',
   ThrottlingException: 'Rate exceeded',
@@ -23,7 +32,7 @@ const FAULT_MESSAGES: Record<string, string> = {
   ServiceUnavailable: 'Service is unavailable. Please try again later.',
 };
 
-/** Faults that are the service's, not the caller's (HTTP 5xx). */
+/** Faults that are the service's, not the caller's (HTTP 5xx): RDS API Reference, "Common Errors" (InternalFailure 500, ServiceUnavailable 503; InternalError is assumed to be the same as InternalFailure). */
 const SERVER_FAULTS: Record<string, number> = { InternalFailure: 500, InternalError: 500, ServiceUnavailable: 503 };
 
 /**
@@ -47,18 +56,29 @@ export function rdsFault(name: string, message?: string): RDSServiceException {
  * its resource, and what RDS answers otherwise. `inFlight: false` also
  * refuses a resource that is 'available' but has an operation under way
  * (the gap between a rename request and 'renaming').
+ *
+ * Sources: the fault of each row is the one its API reference page lists
+ * under Errors; the statuses are named as in the RDS User Guide, "Viewing
+ * instance status" (Aurora User Guide, "Viewing DB cluster status"). Where a
+ * page states which statuses it accepts, the row quotes it; the other lists
+ * and the wording of the messages are assumptions, said so row by row.
  */
 export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; fault: string; message: (id: string, status: string) => string }> = {
+  // API_ModifyDBInstance, Errors: InvalidDBInstanceState; one operation at a time (assumed).
   ModifyDBInstance: {
     allowed: ['available'],
     fault: 'InvalidDBInstanceStateFault',
     message: () => 'Database instance is not in available state.',
   },
+  // API_CreateDBSnapshot: "The source DB instance must be in the available or storage-optimization state."
+  // storage-optimization is not accepted here yet (a known gap); the message is RDS's wording as reported in issue #8.
   CreateDBSnapshot: {
     allowed: ['available'],
     fault: 'InvalidDBInstanceStateFault',
     message: id => `Cannot create a snapshot because the database instance ${id} is not currently in the available state.`,
   },
+  // API_DeleteDBInstance, Errors: InvalidDBInstanceState. failed, incompatible-restore and incompatible-network can be
+  // deleted (without a final snapshot: see FinalDBSnapshot); the other statuses of the list are assumed.
   DeleteDBInstance: {
     allowed: ['available', 'backing-up', 'failed', 'storage-full', 'incompatible-restore', 'incompatible-parameters',
       'incompatible-network', 'stopped'],
@@ -68,38 +88,47 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
       ? `Instance ${id} is already being deleted.`
       : `Instance ${id} is currently ${status} and cannot be deleted until the operation in progress completes.`,
   },
+  // API_DeleteDBInstance, SkipFinalSnapshot: "When a DB instance is in a failure state and has a status of failed,
+  // incompatible-restore, or incompatible-network, RDS can delete the instance only if you enable this parameter."
+  // Which other statuses allow a final snapshot is assumed.
   FinalDBSnapshot: {
     allowed: ['available', 'backing-up', 'stopped', 'storage-full'],
     fault: 'InvalidDBInstanceStateFault',
     message: (id, status) => `Instance ${id} is currently in state ${status} - a final snapshot cannot be taken.`,
   },
+  // API_RestoreDBInstanceFromDBSnapshot, Errors: InvalidDBSnapshotState. Only an available snapshot is assumed to restore.
   RestoreDBInstanceFromDBSnapshot: {
     allowed: ['available'],
     fault: 'InvalidDBSnapshotStateFault',
     message: (_id, status) => `DBSnapshot must have state available but actually has ${status}`,
   },
+  // API_DeleteDBSnapshot: "The DB snapshot must be in the available state to be deleted." Also accepting failed and
+  // incompatible-restore snapshots is an assumption beyond the page.
   DeleteDBSnapshot: {
     allowed: ['available', 'failed', 'incompatible-restore'],
     fault: 'InvalidDBSnapshotStateFault',
     message: (id, status) => `Cannot delete the snapshot ${id} because it is in the ${status} state.`,
   },
   // DB clusters (a cluster whose deletion waits for its members counts as 'deleting')
+  // API_ModifyDBCluster, Errors: InvalidDBClusterStateFault. Accepting 'available' only is assumed.
   ModifyDBCluster: {
     allowed: ['available'],
     fault: 'InvalidDBClusterStateFault',
     message: id => `DB cluster ${id} is not in available state.`,
   },
+  // API_CreateDBClusterSnapshot, Errors: InvalidDBClusterStateFault. Accepting 'available' only is assumed.
   CreateDBClusterSnapshot: {
     allowed: ['available'],
     fault: 'InvalidDBClusterStateFault',
     message: (id, status) => `Cannot create a snapshot because the DB cluster ${id} is ${status}, not available.`,
   },
-  /** CreateDBInstance with a DBClusterIdentifier: the cluster must be available. */
+  /** CreateDBInstance with a DBClusterIdentifier: the cluster must be available (API_CreateDBInstance, Errors: InvalidDBClusterStateFault; 'available' only is assumed). */
   CreateClusterMember: {
     allowed: ['available'],
     fault: 'InvalidDBClusterStateFault',
     message: id => `DB cluster ${id} is not in available state`,
   },
+  // API_DeleteDBCluster, Errors: InvalidDBClusterStateFault. The list is assumed, like DeleteDBInstance's.
   DeleteDBCluster: {
     allowed: ['available', 'backing-up', 'failed', 'inaccessible-encryption-credentials', 'incompatible-parameters',
       'incompatible-restore', 'incompatible-network', 'storage-full'],
@@ -109,16 +138,20 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
       ? `Cluster ${id} is already being deleted.`
       : `DB cluster ${id} is ${status} and cannot be deleted until the operation in progress completes.`,
   },
+  // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
   FinalDBClusterSnapshot: {
     allowed: ['available', 'backing-up'],
     fault: 'InvalidDBClusterStateFault',
     message: (id, status) => `DB cluster ${id} is currently in state ${status} - a final snapshot cannot be taken.`,
   },
+  // API_RestoreDBClusterFromSnapshot, Errors: InvalidDBClusterSnapshotStateFault. Only an available snapshot is assumed to restore.
   RestoreDBClusterFromSnapshot: {
     allowed: ['available'],
     fault: 'InvalidDBClusterSnapshotStateFault',
     message: (_id, status) => `DBClusterSnapshot must have state available but actually has ${status}`,
   },
+  // API_DeleteDBClusterSnapshot: "The DB cluster snapshot must be in the available state to be deleted." Also accepting
+  // failed is an assumption beyond the page.
   DeleteDBClusterSnapshot: {
     allowed: ['available', 'failed'],
     fault: 'InvalidDBClusterSnapshotStateFault',
@@ -130,7 +163,7 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
 // Fault injection
 // ===========================================================================
 
-/** The rules given to `failOn`, each with the number of calls it still fails. */
+/** The rules given to `failOn`, each with the number of calls it still fails. A test device, not an AWS behaviour. */
 export class FaultInjector {
   private readonly rules: (FaultRule & { left: number })[] = [];
 
@@ -176,7 +209,7 @@ export function stickNext(s: SimState, identifier: string, status?: string): voi
   s.pendingSticks.set(identifier.toLowerCase(), { status });
 }
 
-/** Freeze `rec` in its transitional status, or put it in `status` for good. */
+/** Freeze `rec` in its transitional status, or put it in `status` for good (a test device, not an AWS behaviour). */
 export function applyStick(rec: SimRecord, status: string | undefined, at: number): void {
   if (status === undefined) {
     rec.life.freeze();

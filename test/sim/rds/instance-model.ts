@@ -24,6 +24,14 @@ export type Setter = (i: DBInstance, value: any, env: Env) => void;
  * Any parameter not listed is stored under its own name. Names of parameter
  * groups, option groups, subnet groups, security groups, KMS keys and roles
  * are accepted as given: the simulator has no registry of them.
+ * Sources: the request parameters of API_RestoreDBInstanceFromDBSnapshot and
+ * API_ModifyDBInstance, the attributes of API_DBInstance. Performance Insights:
+ * retention 7 days and the aws/rds key by default (API_ModifyDBInstance,
+ * PerformanceInsightsRetentionPeriod, PerformanceInsightsKMSKeyId). Enhanced
+ * Monitoring writes to the RDSOSMetrics log group (RDS User Guide, "Viewing OS
+ * metrics using CloudWatch Logs"). A managed master password is a secret
+ * rds!db-… with the aws/secretsmanager key by default (RDS User Guide,
+ * "Password management with Amazon RDS and AWS Secrets Manager"; the suffix is made up).
  */
 export const SETTERS: Record<string, Setter> = {
   VpcSecurityGroupIds: (i, v: string[]) => { i.VpcSecurityGroups = v.map(vpcSecurityGroup); },
@@ -93,6 +101,13 @@ export function setAttribute(i: DBInstance, name: string, value: unknown, env: E
  *          PendingModifiedValues for the maintenance window, which the
  *          simulator never reaches (a later ApplyImmediately modify applies it).
  * Parameters not listed are 'online'.
+ * Sources: RDS User Guide, "Settings for DB instances" (when each change
+ * occurs, and its downtime) and API_ModifyDBInstance, ApplyImmediately;
+ * BackupRetentionPeriod: "If you change the parameter from one non-zero value to
+ * another non-zero value, the change is asynchronously applied as soon as
+ * possible" (API_ModifyDBInstance), while 0 <-> non-zero causes an outage (RDS
+ * User Guide, "Backup retention period"). Which list a parameter missing from
+ * the guide's table is in is assumed.
  */
 export type ModifyKind = 'instant' | 'online' | 'pending';
 export const MODIFY_KINDS: Record<string, ModifyKind | ((i: DBInstance, value: any) => ModifyKind)> = {
@@ -129,7 +144,7 @@ export const MODIFY_KINDS: Record<string, ModifyKind | ((i: DBInstance, value: a
 export const MODIFY_CONTROLS = new Set(['DBInstanceIdentifier', 'NewDBInstanceIdentifier', 'ApplyImmediately',
   'AllowMajorVersionUpgrade', 'CertificateRotationRestart']);
 
-/** The PendingModifiedValues slot of a pending parameter (none: held but not shown, like OptionGroupName). */
+/** The PendingModifiedValues slot of a pending parameter (API_PendingModifiedValues; none: held but not shown, like OptionGroupName). */
 export const PENDING_SLOTS: Record<string, keyof PendingModifiedValues> = {
   DBInstanceClass: 'DBInstanceClass',
   AllocatedStorage: 'AllocatedStorage',
@@ -158,7 +173,15 @@ export function modifyKind(name: string, i: DBInstance, value: unknown): ModifyK
 // Defaults and views
 // ===========================================================================
 
-/** A complete DBInstance with the values RDS gives a new instance of `engine`. */
+/**
+ * A complete DBInstance with the values RDS gives a new instance of `engine`.
+ * Documented defaults: BackupRetentionPeriod 1 (API_CreateDBInstance),
+ * PromotionTier 1, AutoMinorVersionUpgrade, CopyTagsToSnapshot and
+ * DeletionProtection as in API_CreateDBInstance, EngineLifecycleSupport
+ * open-source-rds-extended-support (API_CreateDBInstance; MySQL, PostgreSQL
+ * and Aurora only). Class, storage, windows, zone and encryption are the seed's
+ * own choices (a small, encrypted production instance), not RDS defaults.
+ */
 export function instanceDefaults(sim: SimState, id: string, engine: string, version?: string): DBInstance {
   const info = engineInfo(engine);
   const v = version ?? info.version;
@@ -189,7 +212,7 @@ export function instanceDefaults(sim: SimState, id: string, engine: string, vers
     OptionGroupMemberships: [optionGroup(defaultOptionGroup(engine, v))],
     PubliclyAccessible: false,
     StorageType: 'gp2',
-    // RDS reports 0 here for instances outside a DB cluster; the port is Endpoint.Port.
+    // RDS reports 0 here for instances outside a DB cluster; the port is Endpoint.Port (observed, not documented).
     DbInstancePort: 0,
     StorageEncrypted: true,
     KmsKeyId: awsRdsKey(sim.env),
@@ -223,7 +246,8 @@ export function viewInstance(sim: SimState, rec: InstanceRecord): DBInstance {
   i.PendingModifiedValues = pendingView(rec);
   const cluster = sim.clusterOf(rec)?.data;
   if (cluster) {
-    // what Aurora keeps at the cluster level, a member shows as its cluster's
+    // what Aurora keeps at the cluster level, a member shows as its cluster's (API_DBInstance, API_CreateDBInstance:
+    // these settings are "managed by the DB cluster" for Aurora)
     Object.assign(i, {
       EngineVersion: cluster.EngineVersion,
       MasterUsername: cluster.MasterUsername,
@@ -239,7 +263,8 @@ export function viewInstance(sim: SimState, rec: InstanceRecord): DBInstance {
     if (i.Endpoint) i.Endpoint.Port = cluster.Port;
   }
   if (rec.life.status === 'creating') {
-    // RDS shows neither an endpoint nor a create time until the instance exists.
+    // RDS shows neither an endpoint nor a create time until the instance exists (API_DBInstance, Endpoint: it "might
+    // not be shown for instances with the status of creating"; the create time likewise is observed).
     delete i.Endpoint;
     delete i.InstanceCreateTime;
   }

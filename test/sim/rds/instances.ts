@@ -65,7 +65,9 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
   const newId = renameTarget(sim, input.NewDBInstanceIdentifier);
   sim.checkState('ModifyDBInstance', rec);
   const given = Object.keys(input).filter(k => !MODIFY_CONTROLS.has(k) && input[k] !== undefined);
+  // an empty modification is refused (observed; the wording is assumed)
   if (newId === undefined && given.length === 0) throw rdsFault('InvalidParameterCombination', 'No modifications were requested');
+  // API_ModifyDBInstance: these settings don't apply to Aurora DB instances, they are "managed by the DB cluster"
   const clusterLevel = sim.clusterOf(rec) && given.find(k => CLUSTER_LEVEL_PARAMETERS.includes(k));
   if (clusterLevel) {
     throw rdsFault('InvalidParameterCombination',
@@ -77,6 +79,7 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
   const plan = planModify(sim, rec, input, given);
   const hasPending = Object.keys(rec.pending).length > 0 || plan.pending.length > 0;
   const modifying = plan.online.length > 0 || (immediate && hasPending);
+  // one operation at a time: refused while one is under way (assumed)
   if ((modifying || newId !== undefined) && rec.life.busy) {
     throw rdsFault('InvalidDBInstanceStateFault', 'Database instance is not in available state.');
   }
@@ -97,7 +100,7 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
   return { DBInstance: viewInstance(sim, rec) };
 }
 
-/** NewDBInstanceIdentifier, validated and free, lower-cased; undefined when not renaming. */
+/** NewDBInstanceIdentifier, validated and free, lower-cased; undefined when not renaming (API_ModifyDBInstance: Constraints; Errors: DBInstanceAlreadyExists). */
 export function renameTarget(sim: SimState, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!validIdentifier(value, 63)) throw invalidIdentifier('NewDBInstanceIdentifier');
@@ -106,7 +109,14 @@ export function renameTarget(sim: SimState, value: unknown): string | undefined 
   return id;
 }
 
-/** Checks RDS makes on a modification's values. */
+/**
+ * Checks RDS makes on a modification's values (API_ModifyDBInstance):
+ * MonitoringRoleArn: "If MonitoringInterval is set to a value other than 0, supply a MonitoringRoleArn value.";
+ * AllocatedStorage can only grow ("The new value must be at least 10% greater than the current value"; the 10% is
+ * not modelled, a decrease is refused with the message RDS gives, wording assumed); AllowMajorVersionUpgrade: "This
+ * parameter must be set to true when specifying a value for the EngineVersion parameter that is a different major
+ * version than the DB instance's current version."
+ */
 export function validateModify(rec: InstanceRecord, input: Record<string, any>): void {
   const i = rec.data;
   if (input.MonitoringInterval > 0 && !input.MonitoringRoleArn && !i.MonitoringRoleArn) {
@@ -172,11 +182,14 @@ export function restoreDBInstanceFromDBSnapshot(sim: SimState, input: Record<str
   sim.checkState('RestoreDBInstanceFromDBSnapshot', snap);
   const id = input.DBInstanceIdentifier.toLowerCase();
   if (sim.instanceIdTaken(id)) throw rdsFault('DBInstanceAlreadyExistsFault', 'DB instance already exists');
+  // API_RestoreDBInstanceFromDBSnapshot, AvailabilityZone: "You can't specify the AvailabilityZone parameter if the DB instance is a Multi-AZ deployment."
   if (input.MultiAZ && input.AvailabilityZone) {
     throw rdsFault('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
   }
   const data = restoredInstance(sim, id, snap, input);
   const rec: InstanceRecord = { kind: 'instance', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
+  // creating, then backing-up (its first automated backup, when backups are on), then available: the sequence RDS
+  // shows (statuses: RDS User Guide, "Viewing instance status"; durations: types.ts)
   rec.life.run([
     { status: 'creating', seconds: sim.durations.restore },
     ...((data.BackupRetentionPeriod ?? 0) > 0 ? [{ status: 'backing-up', seconds: sim.durations.restoreBackup }] : []),
@@ -234,9 +247,12 @@ export function deleteDBInstance(sim: SimState, input: {
   const rec = sim.requireInstance(input.DBInstanceIdentifier);
   sim.checkState('DeleteDBInstance', rec);
   if (sim.clusterOf(rec)) return deleteMember(sim, rec, input);
+  // RDS User Guide, "Deleting a DB instance": an instance with deletion protection can't be deleted
   if (rec.data.DeletionProtection) {
     throw rdsFault('InvalidParameterCombination', 'Cannot delete protected DB Instance, please disable deletion protection and try again.');
   }
+  // API_DeleteDBInstance: FinalDBSnapshotIdentifier together with SkipFinalSnapshot "results in an error"; without
+  // SkipFinalSnapshot "you must specify the FinalDBSnapshotIdentifier parameter"
   const skip = input.SkipFinalSnapshot === true;
   const finalId = input.FinalDBSnapshotIdentifier;
   if (skip && finalId !== undefined) {

@@ -139,12 +139,18 @@ export function identifierOf(r: SimRecord): string {
 /**
  * RDS identifier rules (DB instance: 1-63, snapshot: 1-255 chars): a letter
  * first, then ASCII letters, digits and hyphens, no '--', no trailing '-'.
+ * Source: the Constraints of DBInstanceIdentifier (API_CreateDBInstance) and
+ * DBSnapshotIdentifier (API_CreateDBSnapshot); DB cluster and cluster snapshot
+ * identifiers follow the same rules (API_CreateDBCluster,
+ * API_CreateDBClusterSnapshot). Identifiers are not case-sensitive and RDS
+ * stores them in lower case (API_CreateDBInstance), as the commands do.
  */
 export function validIdentifier(id: unknown, max: number): id is string {
   return typeof id === 'string' && id.length >= 1 && id.length <= max
     && /^[a-zA-Z][a-zA-Z0-9-]*$/.test(id) && !id.includes('--') && !id.endsWith('-');
 }
 
+/** InvalidParameterValue (Common Errors) for an identifier outside those rules; the wording is assumed. */
 export function invalidIdentifier(parameter: string): RDSServiceException {
   return rdsFault('InvalidParameterValue', `The parameter ${parameter} is not a valid identifier. Identifiers must begin `
     + 'with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain '
@@ -174,7 +180,13 @@ export function hashOf(text: string): number {
 // Describe*: filters and pages
 // ===========================================================================
 
-/** The values each filter name of a Describe* call matches. */
+/**
+ * The values each filter name of a Describe* call matches: the "Supported
+ * filters" of each page's Filters parameter (API_DescribeDBInstances,
+ * API_DescribeDBSnapshots, API_DescribeDBClusters, API_DescribeDBClusterSnapshots;
+ * a table lists the ones the simulator implements). An unknown name is refused
+ * with InvalidParameterValue (wording assumed); matching ignores case (assumed).
+ */
 export type FilterTable<T> = Record<string, (x: T) => (string | undefined)[]>;
 
 export function applyFilters<T>(items: T[], filters: Filter[] | undefined, table: FilterTable<T>): T[] {
@@ -188,7 +200,11 @@ export function applyFilters<T>(items: T[], filters: Filter[] | undefined, table
   return out;
 }
 
-/** MaxRecords / Marker paging as RDS does it (MaxRecords 20-100, default 100). */
+/**
+ * MaxRecords / Marker paging as RDS does it (API_DescribeDBInstances, MaxRecords:
+ * "Default: 100. Constraints: Minimum 20, maximum 100."). The Marker is opaque;
+ * its encoding here is the simulator's own.
+ */
 export function paginate<T>(items: T[], input: { MaxRecords?: number; Marker?: string }): { page: T[]; Marker?: string } {
   const max = input.MaxRecords ?? 100;
   if (max < 20 || max > 100) {

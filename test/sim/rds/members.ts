@@ -13,6 +13,9 @@ import { ClusterInstanceSpec } from './types';
 /**
  * Parameters Aurora keeps at the cluster level: CreateDBInstance and
  * ModifyDBInstance of a member refuse them (InvalidParameterCombination).
+ * Source: API_CreateDBInstance and API_ModifyDBInstance, where each of these
+ * "doesn't apply to Amazon Aurora DB instances" (it is "managed by the DB
+ * cluster"). That RDS refuses rather than ignores them, and the wording, are observed.
  */
 export const CLUSTER_LEVEL_PARAMETERS = ['AllocatedStorage', 'MaxAllocatedStorage', 'StorageType', 'Iops', 'StorageThroughput',
   'MultiAZ', 'VpcSecurityGroupIds', 'DBSecurityGroups', 'MasterUsername', 'MasterUserPassword', 'ManageMasterUserPassword',
@@ -22,7 +25,7 @@ export const CLUSTER_LEVEL_PARAMETERS = ['AllocatedStorage', 'MaxAllocatedStorag
 /** CreateDBInstance parameters of a member handled one by one (all others go through SETTERS). */
 export const MEMBER_CREATE_HANDLED = new Set(['DBInstanceIdentifier', 'DBClusterIdentifier', 'Engine', 'EngineVersion', 'DBSubnetGroupName']);
 
-/** A complete member DBInstance of `cluster` (cluster-level attributes are shown from the cluster). */
+/** A complete member DBInstance of `cluster` (cluster-level attributes are shown from the cluster). Class and tier: seed choices (PromotionTier 1 is API_CreateDBInstance's default). */
 export function memberDefaults(sim: SimState, id: string, cluster: DBCluster): DBInstance {
   return {
     ...instanceDefaults(sim, id, cluster.Engine!, cluster.EngineVersion),
@@ -74,6 +77,12 @@ export function seedClusterInstance(sim: SimState, spec: ClusterInstanceSpec): D
  * CreateDBInstance, for a member of an Aurora DB cluster only: the cluster
  * must be available, the engine the cluster's, and nothing the cluster owns
  * (storage, Multi-AZ, security groups, backups...) may be given.
+ * Sources: API_CreateDBInstance (DBInstanceClass and Engine are required;
+ * MonitoringRoleArn is required with a MonitoringInterval other than 0; the
+ * engine must be the cluster's, wording assumed); a db.serverless instance needs
+ * the cluster's capacity range first (Aurora User Guide, "Requirements and
+ * limitations for Aurora Serverless v2": "Clusters that use Aurora Serverless v2
+ * must have a capacity range specified").
  */
 export function createDBInstance(sim: SimState, input: Record<string, any>): object {
   if (input.DBClusterIdentifier === undefined) {

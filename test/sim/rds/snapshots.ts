@@ -34,7 +34,7 @@ export const CLUSTER_SNAPSHOT_FILTERS: FilterTable<DBClusterSnapshot> = {
 // DB snapshots
 // ===========================================================================
 
-/** A snapshot of `inst` as it is now, 'creating' for snapshotCreate then 'available'. */
+/** A snapshot of `inst` as it is now, 'creating' for snapshotCreate then 'available' (API_CreateDBSnapshot; attributes: API_DBSnapshot). */
 export function takeSnapshot(
   sim: SimState, inst: InstanceRecord, id: string, tags: Tag[], opts: { status?: string; created?: Date } = {},
 ): SnapshotRecord {
@@ -112,6 +112,7 @@ export function snapshotExists(id: string): RDSServiceException {
 export function createDBSnapshot(sim: SimState, input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] }): object {
   if (!validIdentifier(input.DBSnapshotIdentifier, 255)) throw invalidIdentifier('DBSnapshotIdentifier');
   const rec = sim.requireInstance(input.DBInstanceIdentifier);
+  // an Aurora member has no snapshot of its own: its data is the cluster's (CreateDBClusterSnapshot); message observed
   if (sim.clusterOf(rec)) {
     throw rdsFault('InvalidDBInstanceStateFault',
       'The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.');
@@ -119,6 +120,8 @@ export function createDBSnapshot(sim: SimState, input: { DBSnapshotIdentifier?: 
   const id = input.DBSnapshotIdentifier.toLowerCase();
   if (sim.findSnapshot(id)) throw snapshotExists(id);
   sim.checkState('CreateDBSnapshot', rec);
+  // CopyTagsToSnapshot: "copy all tags from the DB instance to snapshots of the DB instance. By default, tags aren't
+  // copied" (API_ModifyDBInstance); that tags given with the request replace the copied ones is assumed
   const tags = input.Tags?.length ? input.Tags : rec.data.CopyTagsToSnapshot ? rec.data.TagList ?? [] : [];
   return { DBSnapshot: viewSnapshot(sim, takeSnapshot(sim, rec, id, tags)) };
 }
@@ -163,7 +166,7 @@ export function takeFinalSnapshot(sim: SimState, rec: InstanceRecord, finalId: s
 // DB cluster snapshots
 // ===========================================================================
 
-/** A snapshot of `cluster` as it is now, 'creating' for clusterSnapshotCreate then 'available'. */
+/** A snapshot of `cluster` as it is now, 'creating' for clusterSnapshotCreate then 'available' (API_CreateDBClusterSnapshot; attributes: API_DBClusterSnapshot). */
 export function takeClusterSnapshot(
   sim: SimState, cluster: ClusterRecord, id: string, tags: Tag[], opts: { status?: string; created?: Date } = {},
 ): ClusterSnapshotRecord {

@@ -12,10 +12,13 @@ import {
 } from './lifecycle';
 import { DEFAULT_DURATIONS, EndpointEvent, RetainedAutomatedBackup, SimDurations } from './types';
 
-/** Statuses in which an instance's endpoint accepts connections. */
+/**
+ * Statuses in which an instance's endpoint accepts connections. Status names: RDS User Guide,
+ * "Viewing instance status"; which of them serve is assumed from their descriptions there.
+ */
 const REACHABLE = new Set(['available', 'backing-up', 'modifying', 'configuring-enhanced-monitoring',
   'configuring-log-exports', 'storage-optimization']);
-/** Cluster statuses in which the cluster (writer) endpoint accepts connections, given a reachable writer. */
+/** Cluster statuses in which the cluster (writer) endpoint accepts connections, given a reachable writer (assumed; names: Aurora User Guide, "Viewing DB cluster status"). */
 const CLUSTER_REACHABLE = new Set(['available', 'modifying', 'backing-up']);
 
 export interface SimOptions { clock?: SimClock; durations?: Partial<SimDurations>; region?: string; accountId?: string }
@@ -103,6 +106,12 @@ export class SimState {
     return rec.data.DBClusterIdentifier === undefined ? undefined : this.findCluster(rec.data.DBClusterIdentifier);
   }
 
+  /**
+   * The record a request names, by identifier or ARN (API_DescribeDBInstances, DBInstanceIdentifier: "The
+   * user-supplied instance identifier or the Amazon Resource Name (ARN)"). Not found: the fault each page lists under
+   * Errors (DBInstanceNotFound, DBSnapshotNotFound, DBClusterNotFoundFault, DBClusterSnapshotNotFoundFault); a
+   * missing parameter: MissingParameter (Common Errors). The messages' wording is assumed.
+   */
   requireInstance(identifier: unknown): InstanceRecord {
     if (identifier === undefined) throw rdsFault('MissingParameter', 'The request must contain the parameter DBInstanceIdentifier');
     const id = String(identifier).toLowerCase();
@@ -241,6 +250,11 @@ export class SimState {
    * A cluster with no writer gets one: its first member to be available, or
    * on a failover the available reader with the lowest PromotionTier (ties:
    * the lowest identifier). Failover is instant here.
+   * Source: Aurora User Guide, "Fault tolerance for an Aurora DB cluster" (the
+   * lowest tier first; within a tier the largest replica, then an arbitrary
+   * one: the lowest identifier stands for "arbitrary"). The first instance
+   * created in a cluster is its writer (Aurora User Guide, "Creating an Amazon
+   * Aurora DB cluster"). The instant failover is an assumption.
    */
   electWriters(): void {
     for (const c of this.clusterRecords()) {
@@ -263,7 +277,11 @@ export class SimState {
     }
   }
 
-  /** Keep the automated backups of a DB being deleted when asked to (and it has any). */
+  /**
+   * Keep the automated backups of a DB being deleted when asked to (and it has any): DeleteAutomatedBackups of
+   * API_DeleteDBInstance and API_DeleteDBCluster (the default removes them); kept until their retention period ends
+   * (RDS User Guide, "Retaining automated backups").
+   */
   retainBackups(kind: 'instance' | 'cluster', data: DBInstance | DBCluster, deleteAutomatedBackups: boolean | undefined): void {
     const days = data.BackupRetentionPeriod ?? 0;
     if (deleteAutomatedBackups !== false || days <= 0) return;
@@ -280,10 +298,12 @@ export class SimState {
   // Names
   // -------------------------------------------------------------------------
 
+  /** RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS". */
   arn(type: 'db' | 'snapshot' | 'cluster' | 'cluster-snapshot', id: string): string {
     return `arn:aws:rds:${this.region}:${this.accountId}:${type}:${id}`;
   }
 
+  /** <id>.<hash>.<region>.rds.amazonaws.com; the hash part is made up. */
   address(id: string): string {
     return `${id}.c1abcdefghij.${this.region}.rds.amazonaws.com`;
   }
@@ -293,6 +313,7 @@ export class SimState {
     return `${id}.cluster-${reader ? 'ro-' : ''}${CLUSTER_DNS}.${this.region}.rds.amazonaws.com`;
   }
 
+  /** DbiResourceId / DbClusterResourceId (API_DBInstance, API_DBCluster): db-… / cluster-… and 26 characters (format assumed). */
   newResourceId(): string {
     return `db-${pseudoRandom(++this.resourceCounter, 26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
   }

@@ -7,7 +7,11 @@ import { rdsFault } from './faults';
 import { SimRecord } from './lifecycle';
 import type { SimState } from './state';
 
-/** The record an ARN names: arn:aws:rds:<region>:<account>:db:<id>, ...:snapshot:<id>, ...:cluster:<id>, ...:cluster-snapshot:<id>. */
+/**
+ * The record an ARN names: arn:aws:rds:<region>:<account>:db:<id>, ...:snapshot:<id>, ...:cluster:<id>, ...:cluster-snapshot:<id>
+ * (RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS"). Not found: the faults API_AddTagsToResource lists
+ * under Errors; a malformed ARN: InvalidParameterValue (wording assumed).
+ */
 export function resourceByArn(sim: SimState, arn: unknown): SimRecord {
   const m = /^arn:aws:rds:([^:]+):(\d{12}):([a-z-]+):(.+)$/.exec(String(arn ?? ''));
   if (!m) throw rdsFault('InvalidParameterValue', `The specified resource name does not match an RDS resource in this region: ${arn}`);
@@ -39,6 +43,7 @@ export function resourceByArn(sim: SimState, arn: unknown): SimRecord {
   }
 }
 
+/** A tag whose key the resource already has gets the new value (RDS User Guide, "Tagging Amazon RDS resources"). */
 export function addTagsToResource(sim: SimState, input: { ResourceName?: string; Tags?: Tag[] }): object {
   const rec = resourceByArn(sim, input.ResourceName);
   const tags = new Map((rec.data.TagList ?? []).map(t => [t.Key, t.Value]));
