@@ -24,6 +24,12 @@ const LAMBDA_MANAGED_POLICIES: Suppression = {
   ],
 };
 
+/**
+ * The stack's Region and account in a finding: literal digits, or the tokens
+ * cdk-nag prints for an environment-agnostic stack (`<AWS::Region>:<AWS::AccountId>`).
+ */
+const HERE = '(<AWS::Region>|[^:<]*):(<AWS::AccountId>|[^:<]*)';
+
 /** Wildcard findings (AwsSolutions-IAM5) and why each is needed. */
 const WILDCARDS: { match: string; reason: string }[] = [
   {
@@ -31,27 +37,27 @@ const WILDCARDS: { match: string; reason: string }[] = [
     reason: 'Actions AWS does not scope by resource: RDS Describe* (read-only), X-Ray trace writes, and CloudWatch Logs delivery for Step Functions logging.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster):\\*$',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(db|cluster):\\*$`,
     reason: 'DB instances and clusters are scoped by the trapheus:restorable tag (aws:ResourceTag or aws:RequestTag condition); set allowedIdentifiers to scope them by name instead.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(snapshot|cluster-snapshot):[^:]*-trapheus-\\*$',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(snapshot|cluster-snapshot):[^:]*-trapheus-\\*$`,
     reason: 'Only snapshots named by this pipeline (<identifier>-trapheus-<time> and final snapshots): the names are generated per run.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(snapshot|cluster-snapshot):[^:]*-snapshot$',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(snapshot|cluster-snapshot):[^:]*-snapshot$`,
     reason: 'Restore source only: the <identifier>-snapshot name of the original Trapheus, read by db_restore.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(og|pg|cluster-pg|subgrp|secgrp):\\*$',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(og|pg|cluster-pg|subgrp|secgrp):\\*$`,
     reason: 'Parameter, option and subnet groups are only referenced (not changed) by restore and modify calls, which RDS authorizes on them too.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:rds:[^:]*:[^:]*:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*\\*$',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*\\*$`,
     reason: 'allowedIdentifiers prefixes (ending in *) and their snapshots: only names the user allowed.',
   },
   {
-    match: '^Resource::arn:<AWS::Partition>:states:[^:]*:[^:]*:execution:\\*$',
+    match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:\\*$`,
     reason: 'DescribeExecution (read-only) of the execution holding the restore lock; naming the state machine here would make a dependency cycle.',
   },
   {

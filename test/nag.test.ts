@@ -43,6 +43,17 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings).toEqual([]);
   });
 
+  test('an environment-agnostic stack (ARNs with <AWS::Region> and <AWS::AccountId>): zero unsuppressed errors or warnings', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new TrapheusRestore(stack, 'Restore');
+    Aspects.of(stack).add(new AwsSolutionsChecks());
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ].map((f) => `${f.id}: ${String(f.entry.data).split(': ')[0]}`);
+    expect(findings).toEqual([]);
+  });
+
   test('every suppression names the findings it covers and gives a reason', () => {
     const stack = everything();
     const suppressions = stack.node.findAll().filter(CfnResource.isCfnResource)
