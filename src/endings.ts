@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { invoke } from './invoke';
+import { invoke, retryLambdaFaults } from './invoke';
 
 /** Where a failed execution ended, which decides what its report says. */
 export enum FailurePhase {
@@ -123,6 +123,8 @@ export class ExecutionEndings extends Construct {
       }),
       resultPath: '$.alert',
     });
+    // A throttled alert never ran: retry it. A lost one (timed out) may have sent: don't send twice.
+    retryLambdaFaults(task, false);
     task.addCatch(end, { resultPath: '$.alertError' });
     return task.next(end);
   }

@@ -61,6 +61,18 @@ describe('TrapheusRestore', () => {
     const { stack } = synth();
     const { asl } = definitionFrom(stack);
     expect(asl.StartAt).toBe('Validate the input');
+    // Lambda throttling on every task, before any Catch; lost invocations too, but on the alerts (which must not send twice).
+    const all = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Task');
+    for (const [name, state] of all) {
+      const lambda = state.Retry.find((r: any) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+      expect({ name, lambda }).toEqual({
+        name,
+        lambda: {
+          ErrorEquals: name.startsWith('Send the ') ? ['Lambda.TooManyRequestsException'] : ['Lambda.TooManyRequestsException', 'Lambda.Unknown'],
+          IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 6, MaxDelaySeconds: 90, JitterStrategy: 'FULL',
+        },
+      });
+    }
     // Every task but the alerts, which call no RDS API (and are not retried: a retry would send twice).
     const tasks = Object.entries<any>(asl.States).filter(([n, s]) => s.Type === 'Task' && !n.startsWith('Send the '));
     expect(tasks.length).toBeGreaterThan(20);

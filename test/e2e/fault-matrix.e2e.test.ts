@@ -6,13 +6,18 @@
  *  - terminal: the call fails with a non-retryable RDS fault;
  *  - throttled: the call is throttled twice, then succeeds;
  *  - stuck: (mutating calls) the resource never leaves the state the call put it in.
+ * and, for every Lambda task of the path, one run per fault of Lambda itself:
+ *  - Lambda throttled: the first two invocations are refused (Lambda.TooManyRequestsException);
+ *  - Lambda timed out: the first invocation does its work, then times out (Lambda.Unknown).
  * After every run the invariants must hold:
  *  1. the execution ended, SUCCEEDED or FAILED;
  *  2. the identifier is served by an available DB (original or restored), unless
  *     the cause reports a failed rollback;
  *  3. no original DB or cluster, and no snapshot, was deleted without a verified,
  *     available replacement;
- *  4. nothing is left behind that the cause does not name.
+ *  4. nothing is left behind that the cause does not name;
+ *  5. (Lambda faults) the run ends as the clean run did: a throttled or lost
+ *     invocation costs time only, never a rollback.
  * The matrix is generated from the call log, so a new step is covered by itself.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -21,7 +26,10 @@ import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 import { Cutover, OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../sim/rds-sim';
-import { runPipeline, RunResult } from '../sim/run-pipeline';
+import { runPipeline, RunOptions, RunResult } from '../sim/run-pipeline';
+
+// A scenario runs a few hundred executions: minutes on a loaded 2-core machine.
+jest.setTimeout(15 * 60_000);
 
 const polling = { maxWait: Duration.hours(1), maxPollInterval: Duration.minutes(10), pollBackoffRate: 2 };
 /** One synthesized pipeline per old-database policy. */
@@ -104,7 +112,12 @@ interface Site { state: string; command: string; identifier?: string }
 type Fault = 'terminal' | 'throttled' | 'stuck';
 
 /** Run a scenario; `inject` adds faults keyed on the state being run. */
-async function run(s: Scenario, inject?: (sim: RdsSimulator, current: () => string) => void, onEnd?: (state: string, sim: RdsSimulator) => void) {
+async function run(
+  s: Scenario,
+  inject?: (sim: RdsSimulator, current: () => string) => void,
+  onEnd?: (state: string, sim: RdsSimulator) => void,
+  lambdaFault?: RunOptions['lambdaFault'],
+) {
   h.done();
   h = HARNESSES[s.policy];
   const sim = h.fresh();
@@ -119,6 +132,7 @@ async function run(s: Scenario, inject?: (sim: RdsSimulator, current: () => stri
       current = phase === 'start' ? state : '';
       if (phase === 'end') onEnd?.(state, sim);
     },
+    lambdaFault,
   });
   return { sim, result, originals, violations };
 }
@@ -252,6 +266,25 @@ describe('fault-injection matrix', () => {
         summary.points += 1;
         if (problems.length === 0) summary.held += 1;
         else failures.push(`${site.state} / ${site.command} / ${fault} → ${result.status} ${result.error}: ${problems.join('; ')}`);
+      }
+    }
+
+    // Lambda itself throttles or loses an invocation, at every task of the path.
+    const tasks = [...new Set(baseline.result.timeline.filter((e) => e.type === 'Task').map((e) => e.state))];
+    for (const task of tasks) {
+      for (const fault of ['Lambda throttled', 'Lambda timed out'] as const) {
+        const { sim, result, originals, violations } = await run(s, undefined, undefined, (state, invocation) => {
+          if (state !== task) return undefined;
+          if (fault === 'Lambda throttled') return invocation <= 2 ? 'throttled' : undefined;
+          return invocation === 1 ? 'timed out' : undefined;
+        });
+        const problems = [...violations, ...invariants(s, sim, result, originals)];
+        if (result.status !== baseline.result.status || result.error !== baseline.result.error) {
+          problems.push(`ended ${result.status} ${result.error ?? ''} where the clean run ended ${baseline.result.status} ${baseline.result.error ?? ''}`);
+        }
+        summary.points += 1;
+        if (problems.length === 0) summary.held += 1;
+        else failures.push(`${task} / ${fault} → ${result.status} ${result.error}: ${problems.join('; ')}`);
       }
     }
     summary.failures.push(...failures);

@@ -130,6 +130,24 @@ export interface RunOptions {
   name?: string;
   /** Called before and after each Lambda task runs (fault injection keys on the state). */
   onTask?: (state: string, phase: 'start' | 'end') => void;
+  /**
+   * A fault of Lambda itself at the `invocation`-th invocation of `state` (1-based, retries included):
+   * - `throttled`: Lambda refuses the invocation (`Lambda.TooManyRequestsException`); the handler does not run;
+   * - `timed out`: the handler does its work, then the function times out before answering (`Lambda.Unknown`).
+   * Step Functions reports both under these names (Developer Guide, "Handle Lambda service exceptions").
+   */
+  lambdaFault?: (state: string, invocation: number) => LambdaFault | undefined;
+}
+
+export type LambdaFault = 'throttled' | 'timed out';
+
+/** The error Step Functions reports for a Lambda fault (name and cause as the service words them). */
+function lambdaFaultError(fault: LambdaFault, fn: string): Error {
+  const err = new Error(fault === 'throttled'
+    ? `Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Request ID: sim; Proxy: null)`
+    : `The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorMessage":"Task timed out after 60.00 seconds"} (${fn})`);
+  err.name = fault === 'throttled' ? 'Lambda.TooManyRequestsException' : 'Lambda.Unknown';
+  return err;
 }
 
 function valueAt(doc: any, jsonPath: string): any {
@@ -191,6 +209,11 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
       invoked.set(name, n);
       for (let i = 0; i < 100 && (seen.get(name) ?? 0) < n; i++) await new Promise((r) => setImmediate(r));
       if ((seen.get(name) ?? 0) < n) throw new Error(`run-pipeline: the event log did not reach "${name}"`);
+      const fault = options.lambdaFault?.(name, n);
+      if (fault === 'throttled') {
+        timeline.push({ at: clock.elapsed - startedAt, state: name, type: 'Task', error: 'Lambda.TooManyRequestsException' });
+        throw lambdaFaultError(fault, fn.logicalId);
+      }
       const env: Record<string, string> = { ...fn.env, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'ASIASIMULATED', AWS_SECRET_ACCESS_KEY: 'simulated' };
       const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
       Object.assign(process.env, env);
@@ -203,8 +226,15 @@ export async function runPipeline(source: Stack | Definition, input: unknown, si
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const module = require(fn.module);
         const result = await module.handler(JSON.parse(JSON.stringify(payload)));
+        if (fault === 'timed out') {
+          // the work is done, but the answer is lost: the function's timeout passes first
+          clock.advance(59);
+          entry.error = 'Lambda.Unknown';
+          throw lambdaFaultError(fault, fn.logicalId);
+        }
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
       } catch (err) {
+        if (fault === 'timed out' && (err as Error).name === 'Lambda.Unknown') throw err;
         entry.error = (err as Error)?.name;
         throw lambdaError(err);
       } finally {
