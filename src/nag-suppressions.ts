@@ -57,6 +57,11 @@ const WILDCARDS: { match: string; reason: string }[] = [
     reason: 'allowedIdentifiers prefixes (ending in *) and their snapshots: only names the user allowed.',
   },
   {
+    match: `^Resource::arn:<AWS::Partition>:kms:${HERE}:key/\\*$`,
+    reason: 'kms:CreateGrant and kms:DescribeKey for the customer managed keys RDS uses for the pipeline (restores, cluster members, Performance Insights): '
+      + 'only through RDS in this Region (kms:ViaService), CreateGrant only for AWS resources (kms:GrantIsForAWSResource); set encryptionKeys to name the keys.',
+  },
+  {
     match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:\\*$`,
     reason: 'DescribeExecution (read-only) of the execution holding the restore lock; naming the state machine here would make a dependency cycle.',
   },

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
 import { stagingIdentifier, tempIdentifier } from './naming';
@@ -14,6 +15,14 @@ import { stagingIdentifier, tempIdentifier } from './naming';
  *   ones a restore creates, which carry the original's tags), and to the
  *   pipeline's own snapshot names (`*-trapheus-*`).
  * Read actions (Describe*) stay on `*`: RDS cannot scope them usefully.
+ *
+ * KMS: RDS uses a customer managed key for the caller when it restores, or
+ * creates a member of, a database encrypted with it, or turns on Performance
+ * Insights with it; the caller needs kms:CreateGrant and kms:DescribeKey on the
+ * key (RDS user guide, "AWS KMS key management", "Authorizing use of a customer
+ * managed key"). They are granted only through RDS (`kms:ViaService`), CreateGrant
+ * only for grants to AWS resources (`kms:GrantIsForAWSResource`), on the
+ * `encryptionKeys` or any key of the account.
  */
 
 /** The kinds of RDS resources a statement can be about. */
@@ -24,6 +33,8 @@ const REFERENCED = ['og', 'pg', 'cluster-pg', 'subgrp', 'secgrp'];
 export interface RdsAccessProps {
   /** Exact identifiers, or prefixes ending in `*`. */
   readonly allowedIdentifiers?: string[];
+  /** The KMS keys RDS may use for the pipeline; undefined: any key of the account. */
+  readonly encryptionKeys?: kms.IKey[];
 }
 
 interface GrantOptions {
@@ -35,6 +46,7 @@ interface GrantOptions {
 export class RdsAccess {
   private readonly stack: Stack;
   private readonly allowed?: string[];
+  private readonly keys?: kms.IKey[];
 
   constructor(scope: Construct, props: RdsAccessProps) {
     this.stack = Stack.of(scope);
@@ -48,6 +60,10 @@ export class RdsAccess {
       }
       this.allowed = props.allowedIdentifiers;
     }
+    if (props.encryptionKeys !== undefined && props.encryptionKeys.length === 0) {
+      throw new Error('encryptionKeys is empty: list the KMS keys your databases and their Performance Insights are encrypted with, or leave it out to allow any key in this account (used only through RDS)');
+    }
+    this.keys = props.encryptionKeys;
   }
 
   private arn(resource: string, name: string): string {
@@ -88,6 +104,23 @@ export class RdsAccess {
     }
     add(snapshots.flatMap((k) => this.names(k, !!options.legacySnapshots).map((n) => this.arn(k, n))));
     if (options.referenced) add(REFERENCED.map((k) => this.arn(k, '*')));
+  }
+
+  /**
+   * kms:CreateGrant and kms:DescribeKey, as RDS calls them for `grantee` when it
+   * uses a customer managed key: only through RDS in this stack's Region, and
+   * CreateGrant only for a grant to an AWS resource.
+   */
+  grantKeyUseThroughRds(grantee: iam.IGrantable) {
+    const resources = this.keys?.map((k) => k.keyArn)
+      ?? [this.stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
+    const viaRds = { 'kms:ViaService': `rds.${this.stack.region}.amazonaws.com` };
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources, conditions: { StringEquals: viaRds } }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources,
+      conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
   }
 
   /** Read-only calls, which RDS does not scope by resource usefully. */

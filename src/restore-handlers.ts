@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -51,6 +52,15 @@ export interface RestoreHandlersProps {
    * @default - the role named `rds-monitoring-role` in this account (the name the RDS console gives it)
    */
   readonly passableRoles?: iam.IRole[];
+  /**
+   * The KMS keys RDS may use for the pipeline: the customer managed keys your
+   * databases (and their Performance Insights) are encrypted with. RDS uses them
+   * for the functions that restore, create cluster members and apply settings
+   * (kms:CreateGrant and kms:DescribeKey, only through RDS). The AWS managed key
+   * `aws/rds` needs nothing here.
+   * @default - any KMS key in this account, used only through RDS in this Region
+   */
+  readonly encryptionKeys?: kms.IKey[];
   /**
    * How long a restore lock lives at most (DynamoDB TTL), in seconds: a backstop;
    * a lock whose execution has ended is taken over at once.
@@ -118,7 +128,7 @@ export class RestoreHandlers extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
     };
-    const access = new RdsAccess(this, { allowedIdentifiers: props.allowedIdentifiers });
+    const access = new RdsAccess(this, { allowedIdentifiers: props.allowedIdentifiers, encryptionKeys: props.encryptionKeys });
     const stack = Stack.of(this);
     const passable = props.passableRoles?.map((r) => r.roleArn)
       ?? [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'rds-monitoring-role' })];
@@ -156,11 +166,15 @@ export class RestoreHandlers extends Construct {
     // A member is created in the restored cluster, which the member's request does not tag: name or tag of the cluster.
     access.grant(restore, ['CreateDBInstance'], ['cluster']);
     passRoles(restore);
+    // restoring (or creating a member of) a database encrypted with a customer managed key
+    access.grantKeyUseThroughRds(restore);
     this.restore = restore;
 
     const applyConfig = make(new ApplyConfigFunction(this, 'ApplyConfig', options), ...describe);
     access.grant(applyConfig, ['ModifyDBInstance', 'ModifyDBCluster'], ['db', 'cluster'], { referenced: true });
     passRoles(applyConfig);
+    // Performance Insights with a customer managed key
+    access.grantKeyUseThroughRds(applyConfig);
     this.applyConfig = applyConfig;
 
     this.checkStatus = make(new CheckStatusFunction(this, 'CheckStatus', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');

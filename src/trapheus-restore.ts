@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -50,6 +51,17 @@ export interface TrapheusRestoreProps extends PollingOptions, AlertOptions, Netw
    * @default - the role named `rds-monitoring-role` in this account (the name the RDS console gives it)
    */
   readonly passableRoles?: iam.IRole[];
+  /**
+   * The customer managed KMS keys your databases (and their Performance
+   * Insights) are encrypted with. To restore such a database, or to create a
+   * member of a restored cluster, RDS uses the key for the pipeline, which needs
+   * kms:CreateGrant and kms:DescribeKey on it; they are granted only through RDS
+   * (`kms:ViaService`), CreateGrant only for AWS resources. List the keys to allow
+   * only those (a key of another account needs its key policy to allow this
+   * account too). The AWS managed key `aws/rds` needs nothing here.
+   * @default - any KMS key in this account, used only through RDS in this Region
+   */
+  readonly encryptionKeys?: kms.IKey[];
   /**
    * How long the execution log (state machine, level ALL) and the handlers'
    * log are kept.
@@ -102,6 +114,7 @@ export class TrapheusRestore extends Construct {
       logRetention,
       allowedIdentifiers: props.allowedIdentifiers,
       passableRoles: props.passableRoles,
+      encryptionKeys: props.encryptionKeys,
       // The lock must outlive the longest run: every wait of the longer branch at its maximum, the keep window, a day of margin.
       lockSeconds: (props.maxWait ?? Duration.hours(6)).toSeconds() * Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'))
         + (props.oldDatabase?.keepDuration?.toSeconds() ?? 0) + 24 * 3600,

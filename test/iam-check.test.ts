@@ -5,6 +5,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { TrapheusRestoreProps } from '../src';
 import { AwsCall, setCaller } from './sim/aws-calls';
 import { fullyConfiguredCluster, fullyConfiguredInstance, RESTORABLE } from './sim/fixtures';
@@ -254,5 +255,40 @@ describe('a final snapshot on delete (issue 8, finding 3)', () => {
       action: 'DeleteDBCluster',
       input: { DBClusterIdentifier: 'orders-aurora-trapheus-old', FinalDBSnapshotIdentifier: 'orders-aurora-trapheus-final-20260102-080000', DeleteAutomatedBackups: false },
     })).toBe(true);
+  });
+});
+
+describe('KMS keys RDS uses for the caller (issue 8, finding 2)', () => {
+  const viaRds = (action: string, KeyId: string) => ({ service: 'kms' as const, action, via: 'rds' as const, input: { KeyId } });
+  /** A customer managed key (the fixture cluster's). */
+  const CLUSTER_KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f`;
+  const OTHER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-8888-7777-6666-555555555555`;
+
+  test.each(['restore', 'apply-config'])('kms:CreateGrant and kms:DescribeKey through RDS on a customer managed key are allowed to the %s function', (fn) => {
+    const c = withChecker();
+    expect(c.allows(fn, viaRds('CreateGrant', CLUSTER_KMS_KEY))).toBe(true);
+    expect(c.allows(fn, viaRds('DescribeKey', CLUSTER_KMS_KEY))).toBe(true);
+  });
+
+  test('only through RDS, only for AWS resources, and only to the functions that restore, create members or modify', () => {
+    const c = withChecker();
+    // the same call made directly (no kms:ViaService)
+    expect(c.allows('restore', { service: 'kms', action: 'CreateGrant', input: { KeyId: CLUSTER_KMS_KEY } })).toBe(false);
+    for (const fn of ['rename', 'delete', 'snapshot', 'capture', 'check-status']) expect(c.allows(fn, viaRds('CreateGrant', CLUSTER_KMS_KEY))).toBe(false);
+  });
+
+  test('encryptionKeys narrows them to the given keys; the AWS managed aws/rds key needs no grant (its key policy allows use through RDS)', () => {
+    const c = withChecker((stack) => ({ encryptionKeys: [kms.Key.fromKeyArn(stack, 'OrdersKey', CLUSTER_KMS_KEY)] }));
+    expect(c.allows('restore', viaRds('CreateGrant', CLUSTER_KMS_KEY))).toBe(true);
+    expect(c.allows('restore', viaRds('CreateGrant', OTHER_KEY))).toBe(false);
+    expect(c.allows('apply-config', viaRds('DescribeKey', OTHER_KEY))).toBe(false);
+    expect(c.allows('restore', viaRds('CreateGrant', SIM_AWS_RDS_KEY))).toBe(true);
+  });
+
+  test('a key made in the same stack can be given', () => {
+    const c = withChecker((stack) => ({ encryptionKeys: [new kms.Key(stack, 'DatabaseKey')] }));
+    const key = [...Object.entries<any>(c.template.Resources)].find(([, r]) => r.Type === 'AWS::KMS::Key')![0];
+    expect(c.allows('restore', viaRds('CreateGrant', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${key}`))).toBe(true);
+    expect(c.allows('restore', viaRds('CreateGrant', CLUSTER_KMS_KEY))).toBe(false);
   });
 });

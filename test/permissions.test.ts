@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { TrapheusRestore, TrapheusRestoreProps } from '../src';
 import { tempIdentifier } from '../src/naming';
 
@@ -113,5 +114,45 @@ describe('least privilege', () => {
     [['or*ders'], /allowedIdentifiers: "or\*ders" may contain \* only at the end/],
   ])('refuses allowedIdentifiers %j at synth', (allowedIdentifiers, why) => {
     expect(() => synth({ allowedIdentifiers })).toThrow(why);
+  });
+});
+
+describe('KMS keys RDS uses for the pipeline', () => {
+  const kmsStatements = (template: Template) => statements(template).filter((x) => actionsOf(x.statement).some((a) => a.startsWith('kms:')));
+
+  test('kms:CreateGrant and kms:DescribeKey only for the restore and apply-config roles, only through RDS in the stack\'s Region, grants only for AWS resources', () => {
+    const found = kmsStatements(synth().template);
+    expect(new Set(found.map((x) => x.role.replace(/ServiceRole\w+$/, '')))).toEqual(new Set(['RestoreHandlersRestore', 'RestoreHandlersApplyConfig']));
+    for (const { statement } of found) {
+      expect(text(statement.Resource)).toMatch(/":kms:eu-west-1:123456789012:key\/\*"/);
+      expect(statement.Condition.StringEquals).toEqual({ 'kms:ViaService': 'rds.eu-west-1.amazonaws.com' });
+    }
+    expect(found.map((x) => actionsOf(x.statement)).flat().sort()).toEqual(['kms:CreateGrant', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:DescribeKey']);
+    for (const { statement } of found.filter((x) => actionsOf(x.statement).includes('kms:CreateGrant'))) {
+      expect(statement.Condition.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
+    }
+  });
+
+  test('in an environment-agnostic stack, kms:ViaService names the deployment Region', () => {
+    const stack = new Stack(new App(), 'S');
+    new TrapheusRestore(stack, 'Restore');
+    const found = kmsStatements(Template.fromStack(stack));
+    expect(found).toHaveLength(4);
+    for (const { statement } of found) {
+      expect(statement.Condition.StringEquals['kms:ViaService']).toEqual({ 'Fn::Join': ['', ['rds.', { Ref: 'AWS::Region' }, '.amazonaws.com']] });
+    }
+  });
+
+  test('encryptionKeys: only those keys', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const key = kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new TrapheusRestore(stack, 'Restore', { encryptionKeys: [key] });
+    const found = kmsStatements(Template.fromStack(stack));
+    expect(found).toHaveLength(4);
+    for (const { statement } of found) expect(statement.Resource).toBe('arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+
+  test('refuses an empty encryptionKeys at synth', () => {
+    expect(() => synth({ encryptionKeys: [] })).toThrow(/encryptionKeys is empty: list the KMS keys/);
   });
 });

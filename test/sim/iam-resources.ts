@@ -24,7 +24,7 @@ export interface Authorization {
   /** The ARN (or `*` for a list call that names no resource). */
   readonly resource: string;
   readonly context: Context;
-  /** The resource's policy, when it grants by itself (an AWS managed KMS key). */
+  /** The resource's own policy (a KMS key policy). */
   readonly resourcePolicy?: unknown;
   /** Why this authorization happens, when it is not the call's own action on a resource it names. */
   readonly because?: string;
@@ -265,6 +265,19 @@ function awsManagedKeyPolicy(env: Account, arn: string) {
   };
 }
 
+/**
+ * The default key policy of a customer managed key: it gives the account
+ * access and so lets IAM policies decide (AWS KMS developer guide, "Default key
+ * policy", "Allows access to the AWS account and enables IAM policies"). KMS
+ * authorizes nothing without a key policy that allows it.
+ */
+function defaultKeyPolicy(env: Account) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${env.account}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+}
+
 function kmsAuthorizations(call: AwsCall, env: Account): Authorization[] {
   const arn = keyArn(env, call.input?.KeyId);
   const context: Context = { 'kms:CallerAccount': env.account };
@@ -275,7 +288,7 @@ function kmsAuthorizations(call: AwsCall, env: Account): Authorization[] {
     if (call.action === 'CreateGrant') context['kms:GrantIsForAWSResource'] = 'true';
   }
   const managed = env.awsManagedKeys.includes(arn);
-  return [{ action: `kms:${call.action}`, resource: arn, context, resourcePolicy: managed ? awsManagedKeyPolicy(env, arn) : undefined }];
+  return [{ action: `kms:${call.action}`, resource: arn, context, resourcePolicy: managed ? awsManagedKeyPolicy(env, arn) : defaultKeyPolicy(env) }];
 }
 
 /** `Name <address>` or `address` → address. */
