@@ -11,7 +11,7 @@ import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
 import { pipelineId } from './rds/snapshots';
-import { isReady } from './rds/statuses';
+import { allows } from './rds/statuses';
 
 /**
  * What happens to the old DB, as the construct's `oldDatabase` and
@@ -129,8 +129,8 @@ async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ dele
   const finalSnapshot = finalSnapshotFor(e.identifier, handling, e.startedAt);
   const named = finalSnapshot ? { finalSnapshot } : {};
   const replacement = await findInstance(e.identifier);
-  // it must serve: storage-optimization (fully operational) and backing-up do
-  if (replacement?.DbiResourceId !== e.restoredResourceId || !isReady(replacement.DBInstanceStatus, 'serving')) {
+  // it must serve (rds/statuses.ts): storage-optimization ("fully operational"), backing-up and a change being applied do
+  if (replacement?.DbiResourceId !== e.restoredResourceId || !allows(replacement.DBInstanceStatus, 'serve')) {
     throw new PipelineError('ReplacementNotVerified',
       `${e.identifier} is not the serving restored DB (${replacement?.DBInstanceStatus ?? 'absent'}); the original ${e.temp} is kept.`);
   }

@@ -161,6 +161,10 @@ describe('apply-config verify', () => {
     const db = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', BackupRetentionPeriod: 0 });
     const config = { ...captureInstanceConfig(db), backupRetention: 7 };
     await expect(apply(db.DbiResourceId!, config)).resolves.toEqual({ changed: ['BackupRetentionPeriod'] });
+    // RDS shows it pending while still available, then modifying
+    expect(sim.instance('orders-db')).toMatchObject({ DBInstanceStatus: 'available', PendingModifiedValues: { BackupRetentionPeriod: 7 } });
+    await expect(verify(db.DbiResourceId!, config)).rejects.toMatchObject({ name: 'ConfigurationDrift' });
+    sim.clock.advance(sim.durations.modifyPending);
     expect(sim.instance('orders-db')).toMatchObject({ DBInstanceStatus: 'modifying', PendingModifiedValues: { BackupRetentionPeriod: 7 } });
     await expect(verify(db.DbiResourceId!, config)).rejects.toMatchObject({
       name: 'ConfigurationDrift',

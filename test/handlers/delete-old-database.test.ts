@@ -97,9 +97,9 @@ describe('delete old with the policy', () => {
       .rejects.toMatchObject({ name: 'OldDatabaseBusy', message: expect.stringContaining(`The DB instance ${TEMP} is backing-up;`) });
   });
 
-  test('the replacement must serve: storage-optimization (fully operational) does, creating does not', async () => {
+  test.each(['storage-optimization', 'modifying', 'backing-up'])('the replacement must serve: %s does, creating does not', async (serving) => {
     const ids = seed();
-    sim.stick('orders-db', 'storage-optimization');
+    sim.stick('orders-db', serving);
     await expect(handler({ op: 'old', ...ids })).resolves.toEqual({ deleted: TEMP });
     const again = { ...ids, temp: 'other-old' };
     sim.addInstance({ DBInstanceIdentifier: 'other-old', Engine: 'postgres' });

@@ -55,11 +55,11 @@ describe('delete old', () => {
     expect(sim.mutatingCalls()).toEqual([]);
   });
 
-  test('the replacement is not serving yet (a change of ours in flight): ReplacementNotVerified', async () => {
-    const ids = seed({ replacementStatus: 'modifying' });
+  test('the replacement does not serve yet: ReplacementNotVerified', async () => {
+    const ids = seed({ replacementStatus: 'rebooting' });
     await expect(deleteOld(ids)).rejects.toMatchObject({
       name: 'ReplacementNotVerified',
-      message: `orders-db is not the serving restored DB (modifying); the original ${TEMP} is kept.`,
+      message: `orders-db is not the serving restored DB (rebooting); the original ${TEMP} is kept.`,
     });
     expect(sim.mutatingCalls()).toEqual([]);
   });

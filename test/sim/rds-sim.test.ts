@@ -230,10 +230,12 @@ describe('rename', () => {
 });
 
 describe('modify', () => {
-  test('a class change with ApplyImmediately: modifying, shown as pending, applied at the end', async () => {
+  test('a class change with ApplyImmediately: pending while still available, then modifying, applied at the end', async () => {
     sim.addInstance({ DBInstanceIdentifier: 'db', Engine: 'postgres' });
     const out = await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'db', DBInstanceClass: 'db.r6g.large', ApplyImmediately: true }));
-    expect(out.DBInstance).toMatchObject({ DBInstanceStatus: 'modifying', DBInstanceClass: 'db.t3.micro', PendingModifiedValues: { DBInstanceClass: 'db.r6g.large' } });
+    expect(out.DBInstance).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.t3.micro', PendingModifiedValues: { DBInstanceClass: 'db.r6g.large' } });
+    clock.advance(D.modifyPending);
+    expect(await describeDb('db')).toMatchObject({ DBInstanceStatus: 'modifying', PendingModifiedValues: { DBInstanceClass: 'db.r6g.large' } });
     await expect(rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'db', DeletionProtection: true })))
       .rejects.toMatchObject({ name: 'InvalidDBInstanceStateFault', message: 'Database instance is not in available state.' });
     clock.advance(D.modify);
@@ -248,6 +250,7 @@ describe('modify', () => {
     expect(await describeDb('db')).toMatchObject({ DBInstanceClass: 'db.t3.micro' });
     // a later modify with ApplyImmediately applies what was pending too
     await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'db', DeletionProtection: true, ApplyImmediately: true }));
+    clock.advance(D.modifyPending);
     expect(await status('db')).toBe('modifying');
     clock.advance(D.modify);
     expect(await describeDb('db')).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large', DeletionProtection: true });
@@ -294,7 +297,8 @@ describe('modify', () => {
       PubliclyAccessible: true,
       AllocatedStorage: 50,
     }));
-    clock.advance(D.modify);
+    // a storage change ends in storage-optimization
+    clock.advance(D.modifyPending + D.modify + D.storageOptimization);
     expect(await describeDb('db')).toMatchObject({
       DBInstanceStatus: 'available',
       DBParameterGroups: [{ DBParameterGroupName: 'custom-pg' }],
@@ -561,6 +565,7 @@ describe('snapshots', () => {
     expect(sim.snapshot('s1')?.TagList).toEqual([{ Key: 'team', Value: 'x' }]);
     expect(sim.snapshot('s2')?.TagList).toEqual([{ Key: 'own', Value: 'y' }]);
     await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'db', DBInstanceClass: 'db.m5.large', ApplyImmediately: true }));
+    clock.advance(D.modifyPending);
     await expect(rds.send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: 's3', DBInstanceIdentifier: 'db' }))).rejects.toMatchObject({
       name: 'InvalidDBInstanceStateFault',
       message: 'Cannot create a snapshot because the database instance db is not currently in the available state.',

@@ -41,7 +41,9 @@ import { viewCluster } from './rds/cluster-model';
 import { deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster } from './rds/clusters';
 import { FaultInjector, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
-import { deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance } from './rds/instances';
+import {
+  deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance, startAutomatedBackup,
+} from './rds/instances';
 import { commandName } from './rds/lifecycle';
 import { createDBInstance, seedClusterInstance } from './rds/members';
 import {
@@ -140,6 +142,11 @@ export class RdsSimulator {
    */
   stickNext(identifier: string, status?: string): void {
     stickNext(this.sim, identifier, status);
+  }
+
+  /** An automated backup of the instance starts now: `backing-up` for `seconds`, then `available` (instances.ts). */
+  backUp(identifier: string, seconds = this.durations.restoreBackup): void {
+    startAutomatedBackup(this.sim, identifier, seconds);
   }
 
   // -------------------------------------------------------------------------

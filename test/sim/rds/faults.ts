@@ -65,8 +65,11 @@ export function rdsFault(name: string, message?: string): RDSServiceException {
  */
 export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; fault: string; message: (id: string, status: string) => string }> = {
   // API_ModifyDBInstance, Errors: InvalidDBInstanceState; one operation at a time (assumed).
+  // storage-optimization: "you can perform any other instance modifications" (AWS re:Post Knowledge
+  // Center, "Why is my Amazon RDS DB instance stuck in the storage-optimization state"); storage
+  // changes are refused then (instance-rules.ts)
   ModifyDBInstance: {
-    allowed: ['available'],
+    allowed: ['available', 'storage-optimization'],
     fault: 'InvalidDBInstanceStateFault',
     message: () => 'Database instance is not in available state.',
   },
@@ -79,9 +82,11 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
   },
   // API_DeleteDBInstance, Errors: InvalidDBInstanceState. failed, incompatible-restore and incompatible-network can be
   // deleted (without a final snapshot: see FinalDBSnapshot); the other statuses of the list are assumed.
+  // insufficient-capacity: "delete your DB instance, wait a few hours, and try to create again"
+  // (RDS User Guide, "Viewing Amazon RDS DB instance status")
   DeleteDBInstance: {
     allowed: ['available', 'backing-up', 'failed', 'storage-full', 'incompatible-restore', 'incompatible-parameters',
-      'incompatible-network', 'stopped'],
+      'incompatible-network', 'stopped', 'insufficient-capacity'],
     inFlight: false,
     fault: 'InvalidDBInstanceStateFault',
     message: (id, status) => status === 'deleting'
@@ -91,10 +96,13 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
   // API_DeleteDBInstance, SkipFinalSnapshot: "When a DB instance is in a failure state and has a status of failed,
   // incompatible-restore, or incompatible-network, RDS can delete the instance only if you enable this parameter."
   // Which other statuses allow a final snapshot is assumed.
+  // A final snapshot of a backing-up DB instance (after a rename or a restore, or in its backup
+  // window) is refused, "not currently in the available state" (issue 8, finding 3; the AWS provider
+  // for Terraform retries DeleteDBCluster on that message, hashicorp/terraform-provider-aws)
   FinalDBSnapshot: {
-    allowed: ['available', 'backing-up', 'stopped', 'storage-full'],
+    allowed: ['available', 'stopped', 'storage-full'],
     fault: 'InvalidDBInstanceStateFault',
-    message: (id, status) => `Instance ${id} is currently in state ${status} - a final snapshot cannot be taken.`,
+    message: id => `Cannot create a snapshot because the database instance ${id} is not currently in the available state.`,
   },
   // API_RestoreDBInstanceFromDBSnapshot, Errors: InvalidDBSnapshotState. Only an available snapshot is assumed to restore.
   RestoreDBInstanceFromDBSnapshot: {
@@ -139,10 +147,12 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
       : `DB cluster ${id} is ${status} and cannot be deleted until the operation in progress completes.`,
   },
   // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
+  // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
+  // As FinalDBSnapshot: only of an available cluster (issue 8, finding 3)
   FinalDBClusterSnapshot: {
-    allowed: ['available', 'backing-up'],
+    allowed: ['available'],
     fault: 'InvalidDBClusterStateFault',
-    message: (id, status) => `DB cluster ${id} is currently in state ${status} - a final snapshot cannot be taken.`,
+    message: id => `Cannot create a snapshot because the DB cluster ${id} is not currently in the available state.`,
   },
   // API_RestoreDBClusterFromSnapshot, Errors: InvalidDBClusterSnapshotStateFault. Only an available snapshot is assumed to restore.
   RestoreDBClusterFromSnapshot: {

@@ -9,6 +9,7 @@ import {
   awsRdsKey, certificate, DEFAULT_CA, defaultOptionGroup, defaultParameterGroup, engineInfo, Env, HOSTED_ZONE_ID, logExports,
   optionGroup, parameterGroup, vpcSecurityGroup,
 } from './engines';
+import { hasLifecycleSupport } from './instance-rules';
 import { InstanceRecord } from './lifecycle';
 import type { SimState } from './state';
 import { InstanceSpec } from './types';
@@ -96,8 +97,9 @@ export function setAttribute(i: DBInstance, name: string, value: unknown, env: E
  * instant: applied at once, no status change (whatever ApplyImmediately says).
  * online:  RDS applies it as soon as possible whatever ApplyImmediately says
  *          (it has no PendingModifiedValues slot): 'modifying' for `modify` s.
- * pending: with ApplyImmediately, shown in PendingModifiedValues during
- *          'modifying' and applied at its end; without, it waits in
+ * pending: with ApplyImmediately, shown in PendingModifiedValues while
+ *          still 'available' (modifyPending s) and during 'modifying', and
+ *          applied at its end; without, it waits in
  *          PendingModifiedValues for the maintenance window, which the
  *          simulator never reaches (a later ApplyImmediately modify applies it).
  * Parameters not listed are 'online'.
@@ -236,7 +238,8 @@ export function instanceDefaults(sim: SimState, id: string, engine: string, vers
     DedicatedLogVolume: false,
     MultiTenant: false,
     IsStorageConfigUpgradeAvailable: false,
-    EngineLifecycleSupport: 'open-source-rds-extended-support',
+    // only MySQL, PostgreSQL and Aurora have one (instance-rules.ts)
+    ...(hasLifecycleSupport(engine) ? { EngineLifecycleSupport: 'open-source-rds-extended-support' } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { rdsFault } from './faults';
 import {
   deriveSeeded, instanceDefaults, MODIFY_CONTROLS, modifyKind, setAttribute, viewInstance,
 } from './instance-model';
+import { STORAGE_PARAMETERS, validateRestore, validateStorageModify } from './instance-rules';
 import {
   applyFilters, FilterTable, GONE, identifierOf, InstanceRecord, invalidIdentifier, Lifecycle, paginate, Phase, SnapshotRecord,
   validIdentifier,
@@ -74,13 +75,20 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
       `The specified DB Instance is a member of a DB Cluster. Modify ${clusterLevel} for the DB Cluster using the ModifyDbCluster API`);
   }
   validateModify(rec, input);
+  const status = rec.life.status;
+  const storage = given.filter(k => STORAGE_PARAMETERS.includes(k) && changes(sim, rec.data, k, input[k]));
+  validateStorageModify(rec.data, status, input, storage);
 
   const immediate = input.ApplyImmediately === true;
   const plan = planModify(sim, rec, input, given);
   const hasPending = Object.keys(rec.pending).length > 0 || plan.pending.length > 0;
   const modifying = plan.online.length > 0 || (immediate && hasPending);
+  // storage-optimization goes on in the background: other changes are accepted
+  // (AWS re:Post Knowledge Center, "Why is my Amazon RDS DB instance stuck in
+  // the storage-optimization state": "you can perform any other instance modifications")
+  const optimizing = status === 'storage-optimization';
   // one operation at a time: refused while one is under way (assumed)
-  if ((modifying || newId !== undefined) && rec.life.busy) {
+  if ((modifying || newId !== undefined) && rec.life.busy && !optimizing) {
     throw rdsFault('InvalidDBInstanceStateFault', 'Database instance is not in available state.');
   }
 
@@ -90,14 +98,37 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
 
   const phases: Phase[] = [];
   if (newId !== undefined && immediate) phases.push(...renamePhases(sim, rec, newId));
-  if (modifying) {
-    phases.push({ status: 'modifying', seconds: sim.durations.modify });
-    phases.push({ status: 'available', enter: immediate ? () => applyPending(sim, rec) : undefined });
-  } else if (phases.length) {
+  if (modifying) phases.push(...modifyPhases(sim, rec, immediate, newId === undefined && plan.pending.length > 0));
+  const optimizingLeft = optimizing ? rec.life.endsAt - sim.clock.elapsed : 0;
+  if (phases.length && optimizingLeft > 0) phases.push({ status: 'storage-optimization', seconds: optimizingLeft });
+  if (phases.length) {
     phases.push({ status: 'available' });
+    // the pending values are in once 'modifying' ends
+    const next = phases.findIndex(ph => ph.status === 'modifying') + 1;
+    if (next > 0 && immediate) phases[next] = { ...phases[next], enter: () => applyPending(sim, rec) };
+    rec.life.run(phases, sim.clock.elapsed);
   }
-  if (phases.length) rec.life.run(phases, sim.clock.elapsed);
   return { DBInstance: viewInstance(sim, rec) };
+}
+
+/**
+ * A modification that needs a status change. With ApplyImmediately RDS does
+ * not start at once: the instance stays `available` a while with the change in
+ * PendingModifiedValues (`modifyPending`; issue 8, finding 8: the same gap as
+ * before a rename). A change with no PendingModifiedValues field (monitoring,
+ * Performance Insights...) turns it `modifying` at once (assumed: nothing would
+ * show it otherwise). Then it is `modifying`, and the pending values are in at
+ * its end. A storage change goes on as `storage-optimization` (RDS User Guide,
+ * "Increasing DB instance storage capacity": "After you modify the storage size
+ * for a DB instance, the status of the DB instance is storage-optimization").
+ */
+function modifyPhases(sim: SimState, rec: InstanceRecord, immediate: boolean, gap: boolean): Phase[] {
+  const storageChange = immediate && Object.keys(rec.pending).some(k => STORAGE_PARAMETERS.includes(k));
+  return [
+    ...(gap && immediate ? [{ status: 'available', seconds: sim.durations.modifyPending }] : []),
+    { status: 'modifying', seconds: sim.durations.modify },
+    ...(storageChange ? [{ status: 'storage-optimization', seconds: sim.durations.storageOptimization }] : []),
+  ];
 }
 
 /** NewDBInstanceIdentifier, validated and free, lower-cased; undefined when not renaming (API_ModifyDBInstance: Constraints; Errors: DBInstanceAlreadyExists). */
@@ -186,6 +217,7 @@ export function restoreDBInstanceFromDBSnapshot(sim: SimState, input: Record<str
   if (input.MultiAZ && input.AvailabilityZone) {
     throw rdsFault('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
   }
+  validateRestore(snap, input);
   const data = restoredInstance(sim, id, snap, input);
   const rec: InstanceRecord = { kind: 'instance', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
   // creating, then backing-up (its first automated backup, when backups are on), then available: the sequence RDS
@@ -267,4 +299,21 @@ export function deleteDBInstance(sim: SimState, input: {
   rec.renameReserved = false;
   rec.life.run([{ status: 'deleting', seconds: sim.durations.delete }, { status: GONE }], sim.clock.elapsed);
   return { DBInstance: viewInstance(sim, rec) };
+}
+
+/**
+ * An automated backup of the instance starts now, as in its daily backup
+ * window (RDS User Guide, "Backup window"; the status is `backing-up`, "The DB
+ * instance is currently being backed up", "Viewing Amazon RDS DB instance
+ * status"): `backing-up` for `seconds`, then `available` again. A test device
+ * for when RDS backs an instance up (after a rename or a restore too).
+ */
+export function startAutomatedBackup(sim: SimState, identifier: string, seconds: number): void {
+  sim.advance();
+  const rec = sim.findInstance(identifier.toLowerCase());
+  if (!rec || rec.life.status !== 'available') {
+    throw new Error(`backUp: no available instance '${identifier}' (${rec?.life.status ?? 'absent'})`);
+  }
+  rec.life.run([{ status: 'backing-up', seconds }, { status: 'available' }], sim.clock.elapsed);
+  sim.syncEndpoints(sim.clock.elapsed);
 }

@@ -16,8 +16,12 @@ export interface SimDurations {
   restore: number;
   /** Then 'backing-up' (only when BackupRetentionPeriod > 0), then 'available'. */
   restoreBackup: number;
-  /** ModifyDBInstance needing a status change: 'modifying' -> 'available'. */
+  /** ModifyDBInstance with ApplyImmediately needing a status change: still 'available', the change in PendingModifiedValues. */
+  modifyPending: number;
+  /** Then 'modifying' -> 'available' (the pending values applied at its end). */
   modify: number;
+  /** After a storage change: 'storage-optimization' (serving) -> 'available'. */
+  storageOptimization: number;
   /** DeleteDBInstance: 'deleting' -> gone. */
   delete: number;
   /** DeleteDBSnapshot and DeleteDBClusterSnapshot: 'deleting' -> gone. */
@@ -65,6 +69,15 @@ export const DEFAULT_DURATIONS: SimDurations = {
   // Modifications needing a restart/scale (class, SGs, parameter group,
   // monitoring): 'modifying' for a few minutes on a Single-AZ small instance.
   modify: 180,
+  // After ModifyDBInstance with ApplyImmediately the instance can stay
+  // 'available' with the change in PendingModifiedValues before it turns
+  // 'modifying' (issue 8, finding 8; like renamePending, seconds to about a
+  // minute). 45 s: a first status check 30 s after the modify lands in the gap.
+  modifyPending: 45,
+  // RDS User Guide, "Viewing Amazon RDS DB instance status": storage
+  // optimization "is usually short, but can sometimes take up to and even
+  // beyond 24 hours"; AWS re:Post: "typically ... a few hours". 3 h.
+  storageOptimization: 3 * 3600,
   // Deleting a Single-AZ instance: typically 5-10 min.
   delete: 600,
   // Deleting a manual snapshot: near-instant; the snapshot lingers as 'deleting'.
