@@ -7,6 +7,7 @@
 import '../test/setup';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
+import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
 import { fullyConfiguredInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
@@ -22,14 +23,17 @@ const GB_SECOND = 0.0000166667;
 const REQUEST = 0.2 / 1e6;
 const MEMORY_GB = 0.25;
 
-async function main() {
-  const definition = definitionFrom(buildStack().stack);
+async function main(dynamo: Dynalite) {
+  const { stack } = buildStack();
+  const definition = definitionFrom(stack);
+  const tables = tablesOfStack(stack);
   const rows: string[][] = [['restore takes', 'pipeline time', 'downtime', 'transitions', 'Lambda calls', 'history events', 'cost', 'waiter-Lambda cost']];
   for (const minutes of [20, 60, 180, 300]) {
     const sim = new RdsSimulator({ durations: { restore: minutes * 60 } });
     sim.install();
-    const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+    const aws = new AwsSims(); // SNS, SES, Step Functions, in memory too; DynamoDB is dynalite
     aws.install();
+    dynamo.reset(tables);
     try {
       sim.addInstance(fullyConfiguredInstance('orders-db'));
       const result = await runPipeline(definition, { identifier: 'orders-db', task: 'create_snapshot', isCluster: false }, sim);
@@ -53,7 +57,15 @@ async function main() {
   console.log('\nDefaults: pollInterval 30 s, back-off 1.5, maxPollInterval 5 min, maxWait 6 h per wait. History limit: 25,000 events.');
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+Dynalite.start()
+  .then(async (dynamo) => {
+    try {
+      await main(dynamo);
+    } finally {
+      await dynamo.stop();
+    }
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

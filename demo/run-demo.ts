@@ -11,6 +11,7 @@ import { TAG_PIPELINE, TAG_SOURCE } from '../lambda-src/rds/naming';
 import { Cutover } from '../src';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
+import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
 import { seedCluster, seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
@@ -19,14 +20,19 @@ import { clockTime, formatSteps } from '../test/sim/timeline';
 // The AWS SDK warns that its Node 20 support ends in 2027; the demo's output is about the pipeline.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/** DynamoDB (the restore lock's table): dynalite, in this process, on 127.0.0.1. */
+let dynamo: Dynalite;
+
 async function main() {
   const { stack } = buildStack();
   const definition = definitionFrom(stack);
+  const tables = tablesOfStack(stack);
   const pipelineId = [...definition.functions.values()][0].env.PIPELINE_ID;
   const sim = new RdsSimulator();
   sim.install();
-  const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+  const aws = new AwsSims(); // SNS, SES, Step Functions, in memory too
   aws.install();
+  dynamo.reset(tables);
   try {
     const { before } = seedDemoInstance(sim, 'orders-db', pipelineId);
     const input = { identifier: 'orders-db', task: 'create_snapshot', isCluster: false };
@@ -61,7 +67,7 @@ async function main() {
     aws.uninstall();
   }
   await swapDemo();
-  await clusterDemo(definition, pipelineId);
+  await clusterDemo(definition, pipelineId, tables);
 }
 
 /** The same instance restore with cutover RESTORE_THEN_SWAP: the restore runs while the original serves. */
@@ -72,6 +78,7 @@ async function swapDemo() {
   sim.install();
   const aws = new AwsSims();
   aws.install();
+  dynamo.reset(tablesOfStack(stack));
   try {
     const { before } = seedDemoInstance(sim, 'orders-db', [...definition.functions.values()][0].env.PIPELINE_ID);
     console.log(`\n${'-'.repeat(100)}\nThe same restore with cutover: Cutover.RESTORE_THEN_SWAP\n`);
@@ -96,11 +103,12 @@ async function swapDemo() {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The same for an Aurora cluster: one writer and two readers (one serverless v2). */
-async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipelineId: string) {
+async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipelineId: string, tables: ReturnType<typeof tablesOfStack>) {
   const sim = new RdsSimulator();
   sim.install();
-  const aws = new AwsSims(); // DynamoDB (the restore lock), SNS, SES, Step Functions, in memory too
+  const aws = new AwsSims(); // SNS, SES, Step Functions, in memory too
   aws.install();
+  dynamo.reset(tables);
   try {
     const { members } = seedCluster(sim, 'orders-aurora');
     const before = sim.cluster('orders-aurora')!;
@@ -147,7 +155,16 @@ async function clusterDemo(definition: ReturnType<typeof definitionFrom>, pipeli
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+Dynalite.start()
+  .then(async (started) => {
+    dynamo = started;
+    try {
+      await main();
+    } finally {
+      await dynamo.stop();
+    }
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

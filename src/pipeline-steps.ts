@@ -1,8 +1,9 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { Cutover, CutoverOptions } from './cutover';
+import { CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
+import { branchWaits } from './execution-timeout';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
@@ -19,18 +20,6 @@ export interface RestorePipelineProps extends OldDatabaseOptions, CutoverOptions
    * @default - see `PollingOptions`
    */
   readonly polling?: PollingOptions;
-}
-
-/**
- * How many waits a branch has (forward and rollback), to size the history
- * check and the restore lock's lifetime: the instance branch 5 + 4
- * (RESTORE_THEN_SWAP adds 3 + 2), the cluster branch 9 + 7; keeping the old
- * database adds 2, a final snapshot 1.
- */
-export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'instance' | 'cluster'): number {
-  const old = resolveOldDatabase(props);
-  const base = kind === 'cluster' ? 16 : 9 + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0);
-  return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0);
 }
 
 /**

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { executionTimeout } from './execution-timeout';
 import { ApplyConfigFunction } from './handlers/apply-config-function';
 import { CaptureFunction } from './handlers/capture-function';
 import { CheckStatusFunction } from './handlers/check-status-function';
@@ -62,9 +63,11 @@ export interface RestoreHandlersProps {
    */
   readonly encryptionKeys?: kms.IKey[];
   /**
-   * How long a restore lock lives at most (DynamoDB TTL), in seconds: a backstop;
-   * a lock whose execution has ended is taken over at once.
-   * @default 7 days
+   * How long a restore lock lives, in seconds: the state machine's timeout, so
+   * the lock cannot expire while its execution runs. Past it the lock is free
+   * (DynamoDB's TTL deletes it later); a lock whose execution has ended is
+   * taken over at once.
+   * @default - the execution timeout of a TrapheusRestore with default props (102 hours)
    */
   readonly lockSeconds?: number;
 }
@@ -195,7 +198,7 @@ export class RestoreHandlers extends Construct {
 
     // One restore per database at a time. The holder's execution is checked
     // with DescribeExecution, so a lock never outlives a stopped or failed run;
-    // expiresAt lets DynamoDB remove stale items.
+    // past expiresAt the lock is free, and DynamoDB's TTL removes the item.
     this.lockTable = new dynamodb.Table(this, 'LockTable', {
       partitionKey: { name: 'lockKey', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -205,7 +208,7 @@ export class RestoreHandlers extends Construct {
     });
     const lock = new LockFunction(this, 'Lock', options);
     lock.addEnvironment('LOCK_TABLE', this.lockTable.tableName);
-    lock.addEnvironment('LOCK_SECONDS', String(props.lockSeconds ?? 7 * 24 * 3600));
+    lock.addEnvironment('LOCK_SECONDS', String(props.lockSeconds ?? executionTimeout({}).toSeconds()));
     this.lockTable.grant(lock, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     // DescribeExecution of the lock's holder. The state machine's own ARN would make a
     // dependency cycle (it invokes this function), so: executions of any state machine here, read-only.

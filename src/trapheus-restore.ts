@@ -11,13 +11,13 @@ import { AlertOptions, RestoreAlerts } from './alerts';
 import { ClusterRestorePipeline } from './cluster-pipeline';
 import { CutoverOptions } from './cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
+import { executionTimeout } from './execution-timeout';
 import { InstanceRestorePipeline } from './instance-pipeline';
 import { invoke } from './invoke';
 import { suppressDeliberateNagFindings } from './nag-suppressions';
 import { createInterfaceEndpoints, NetworkOptions, resolveNetwork } from './network';
 import { executionFailureAlarm, executionLogGroup } from './observability';
 import { OldDatabaseOptions } from './old-database';
-import { branchWaits } from './pipeline-steps';
 import { PollingOptions } from './polling';
 import { RestoreHandlers } from './restore-handlers';
 import { RestoreSchedule, RestoreSchedules } from './schedules';
@@ -100,6 +100,15 @@ export class TrapheusRestore extends Construct {
   public readonly vpcEndpoints: ec2.InterfaceVpcEndpoint[];
   /** The gateway endpoints made with `createVpcEndpoints` (DynamoDB, for the restore lock). */
   public readonly gatewayEndpoints: ec2.GatewayVpcEndpoint[];
+  /**
+   * The state machine's timeout, and the restore lock's lifetime: the longest
+   * legitimate run (every wait of the longer branch at `maxWait` with its
+   * status checks, the keep window of `OldDatabasePolicy.keepFor()`, two hours
+   * for the other tasks and their retries), rounded up to whole hours.
+   * 102 hours with the default props. An execution that passes it ends
+   * TIMED_OUT (the failure alarm fires) and its lock is taken over.
+   */
+  public readonly executionTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: TrapheusRestoreProps = {}) {
     super(scope, id);
@@ -108,6 +117,7 @@ export class TrapheusRestore extends Construct {
     }
     const network = resolveNetwork(props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.executionTimeout = executionTimeout(props);
     this.handlers = new RestoreHandlers(this, 'Handlers', {
       vpc: network.vpc,
       vpcSubnets: network.vpcSubnets,
@@ -115,9 +125,8 @@ export class TrapheusRestore extends Construct {
       allowedIdentifiers: props.allowedIdentifiers,
       passableRoles: props.passableRoles,
       encryptionKeys: props.encryptionKeys,
-      // The lock must outlive the longest run: every wait of the longer branch at its maximum, the keep window, a day of margin.
-      lockSeconds: (props.maxWait ?? Duration.hours(6)).toSeconds() * Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'))
-        + (props.oldDatabase?.keepDuration?.toSeconds() ?? 0) + 24 * 3600,
+      // The lock lives as long as the execution may: it cannot expire while its holder runs.
+      lockSeconds: this.executionTimeout.toSeconds(),
     });
     const alerts = new RestoreAlerts(this, 'Alerts', {
       notifyFunction: this.handlers.notify,
@@ -172,6 +181,7 @@ export class TrapheusRestore extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
+      timeout: this.executionTimeout,
     });
     this.failureAlarm = executionFailureAlarm(this, 'FailureAlarm', this.stateMachine, this.alertTopic);
     if (props.schedules?.length) {

@@ -137,14 +137,22 @@ describe('TrapheusRestore', () => {
     expect(swap.filter((n) => /cluster/i.test(n)).sort()).toEqual(renameFirst.filter((n) => /cluster/i.test(n)).sort());
   });
 
-  test('the restore lock outlives the longest possible run (every wait at maxWait, the keep window, a day)', () => {
-    const lockSeconds = (props: TrapheusRestoreProps) => Object.values(synth(props).template.findResources('AWS::Lambda::Function'))
-      .map((r: any) => r.Properties.Environment.Variables.LOCK_SECONDS).find((v) => v !== undefined);
-    // the cluster branch has 16 waits; 6 h each, plus 24 h
-    expect(lockSeconds({})).toBe(String(16 * 6 * 3600 + 24 * 3600));
-    // keeping the old database adds its 2 waits and the window itself
-    expect(lockSeconds({ maxWait: Duration.hours(1), oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(48)) }))
-      .toBe(String(18 * 3600 + 48 * 3600 + 24 * 3600));
+  test('the state machine times out after the longest legitimate run, and the restore lock lives exactly as long', () => {
+    const lifetimes = (props: TrapheusRestoreProps) => {
+      const { stack, restore, template } = synth(props);
+      const lockSeconds = Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((r: any) => r.Properties.Environment.Variables.LOCK_SECONDS).find((v) => v !== undefined);
+      const timeoutSeconds = definitionFrom(stack).asl.TimeoutSeconds;
+      expect(Number(lockSeconds)).toBe(timeoutSeconds);
+      expect(restore.executionTimeout.toSeconds()).toBe(timeoutSeconds);
+      return timeoutSeconds;
+    };
+    // the cluster branch's 16 waits of 6 h, 76 status checks each at 10 s; 2 h for the other tasks; rounded up to the hour
+    expect(16 * (6 * 3600 + 76 * 10) + 2 * 3600).toBe(364_960);
+    expect(lifetimes({})).toBe(102 * 3600);
+    // keeping the old database adds its 2 waits and the window itself: 18 waits of 1 h (16 checks each), 48 h, 2 h
+    expect(18 * (3600 + 16 * 10) + 48 * 3600 + 2 * 3600).toBe(247_680);
+    expect(lifetimes({ maxWait: Duration.hours(1), oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(48)) })).toBe(69 * 3600);
   });
 
   test('matches the snapshot (asset hashes stripped)', () => {

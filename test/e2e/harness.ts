@@ -1,21 +1,30 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
 import type { TrapheusRestoreProps } from '../../src';
 import { AwsSims } from '../sim/aws-sims';
+import { tablesOf, useDynalite } from '../sim/dynamo';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
 
-/** One synthesized definition per test file; a fresh in-memory RDS (and SES, SNS, Secrets Manager) per test. */
+/** DynamoDB (the restore lock's table) is dynalite, started for each test file that uses the harness. */
+const dynalite = useDynalite();
+
+/** One synthesized definition per test file; a fresh in-memory RDS (and SES, SNS, Secrets Manager), and empty tables, per test. */
 export class Harness {
   readonly definition: Definition;
   readonly pipelineId: string;
+  /** The stack's DynamoDB tables, as dynalite creates them (named by logical id). */
+  readonly tables: ReturnType<typeof tablesOf>;
   sim!: RdsSimulator;
   /** The in-memory SES, SNS and Secrets Manager the alert handler talks to. */
   aws!: AwsSims;
 
   constructor(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps) = {}) {
-    this.definition = definitionFrom(buildStack(props).stack);
+    const { stack } = buildStack(props);
+    this.definition = definitionFrom(stack);
+    this.tables = tablesOf(Template.fromStack(stack).toJSON());
     this.pipelineId = [...this.definition.functions.values()][0].env.PIPELINE_ID;
   }
 
@@ -29,7 +38,13 @@ export class Harness {
     this.aws?.uninstall();
     this.aws = new AwsSims();
     this.aws.install();
+    this.dynamo.reset(this.tables);
     return this.sim;
+  }
+
+  /** DynamoDB (dynalite), while the test file runs. */
+  get dynamo() {
+    return dynalite();
   }
 
   /** Call in afterEach. */

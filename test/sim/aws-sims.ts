@@ -1,4 +1,3 @@
-import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/client-ses';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -13,29 +12,6 @@ function fault(name: string, message: string): Error {
   return err;
 }
 
-type Item = Record<string, AttributeValue>;
-
-/**
- * DynamoDB's ConditionExpression, for the forms the pipeline uses:
- * `attribute_not_exists(#a)`, `#a = :v`, `#a < :v`, joined by OR.
- */
-function conditionHolds(
-  expression: string, item: Item | undefined, names: Record<string, string> = {}, values: Record<string, AttributeValue> = {},
-): boolean {
-  const scalar = (v: AttributeValue | undefined) => (v === undefined ? undefined : v.N !== undefined ? Number(v.N) : v.S);
-  return expression.split(/\s+OR\s+/).some((term) => {
-    const t = term.trim();
-    let m = /^attribute_not_exists\((#\w+)\)$/.exec(t);
-    if (m) return item?.[names[m[1]]] === undefined;
-    m = /^(#\w+)\s*(=|<)\s*(:\w+)$/.exec(t);
-    if (!m) throw new Error(`AwsSims: condition "${t}" is not supported`);
-    const left = scalar(item?.[names[m[1]]]);
-    const right = scalar(values[m[3]]);
-    if (left === undefined) return false;
-    return m[2] === '=' ? left === right : (left as number) < (right as number);
-  });
-}
-
 /** One email as SES received it. */
 export interface SentEmail {
   readonly from: string;
@@ -47,21 +23,23 @@ export interface SentEmail {
 }
 
 /**
- * In-memory SES, SNS and Secrets Manager under the real SDK v3 clients
- * (aws-sdk-client-mock), for the alert handler:
+ * In-memory SES, SNS, Secrets Manager and Step Functions' DescribeExecution
+ * under the real SDK v3 clients (aws-sdk-client-mock), for the alert and lock
+ * handlers (DynamoDB is dynalite: `dynamo.ts`):
  * - SES `SendEmail` records each email; a sender that is not verified is refused
  *   as SES refuses it (`MessageRejected`);
  * - SNS `Publish` records each message;
  * - Secrets Manager `GetSecretValue` answers from `secrets`, by ARN or name
- *   (`ResourceNotFoundException` otherwise).
+ *   (`ResourceNotFoundException` otherwise);
+ * - Step Functions `DescribeExecution` answers from `executions`
+ *   (`ExecutionDoesNotExist` otherwise). Step Functions has no independent
+ *   implementation to test against, so this one stays hand-written.
  */
 export class AwsSims {
   readonly emails: SentEmail[] = [];
   readonly published: PublishCommandInput[] = [];
   /** Secret ARN or name → SecretString. */
   readonly secrets = new Map<string, string>();
-  /** DynamoDB items, by `<table>/<key value>`. */
-  readonly items = new Map<string, Item>();
   /** Step Functions executions by ARN → status (RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT). */
   readonly executions = new Map<string, string>();
   /** SES identities that may send; empty = any. */
@@ -104,31 +82,6 @@ export class AwsSims {
       if (value === undefined) throw fault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
       return { ARN: input.SecretId, SecretString: value };
     });
-    const keyOf = (table: string, key: Item) => `${table}/${Object.values(key).map((v) => v.S ?? v.N).join('/')}`;
-    const conditionFailed = () => fault('ConditionalCheckFailedException', 'The conditional request failed');
-    const holds = (input: any, item: Item | undefined) =>
-      !input.ConditionExpression || conditionHolds(input.ConditionExpression, item, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-    const ddb = mockClient(DynamoDBClient);
-    ddb.on(GetItemCommand).callsFake(async (input: any) => {
-      gateCall({ service: 'dynamodb', action: 'GetItem', input });
-      const item = this.items.get(keyOf(input.TableName, input.Key));
-      return item ? { Item: structuredClone(item) } : {};
-    });
-    ddb.on(PutItemCommand).callsFake(async (input: any) => {
-      gateCall({ service: 'dynamodb', action: 'PutItem', input });
-      const key = Object.fromEntries(Object.entries(input.Item as Item).filter(([k]) => k === 'lockKey'));
-      const id = keyOf(input.TableName, key);
-      if (!holds(input, this.items.get(id))) throw conditionFailed();
-      this.items.set(id, structuredClone(input.Item));
-      return {};
-    });
-    ddb.on(DeleteItemCommand).callsFake(async (input: any) => {
-      gateCall({ service: 'dynamodb', action: 'DeleteItem', input });
-      const id = keyOf(input.TableName, input.Key);
-      if (!holds(input, this.items.get(id))) throw conditionFailed();
-      this.items.delete(id);
-      return {};
-    });
     const sfn = mockClient(SFNClient);
     sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn?: string }) => {
       gateCall({ service: 'states', action: 'DescribeExecution', input });
@@ -136,7 +89,7 @@ export class AwsSims {
       if (!status) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
       return { executionArn: input.executionArn, status };
     });
-    this.mocks = [ses, sns, sm, ddb, sfn];
+    this.mocks = [ses, sns, sm, sfn];
   }
 
   uninstall(): void {

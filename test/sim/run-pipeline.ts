@@ -67,6 +67,9 @@ export function resolve(part: any, resources: Record<string, any> = {}): string 
     return `arn:aws:${service === 'stepfunctions' ? 'states' : service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
   };
   if (part?.['Fn::GetAtt']?.[1] === 'Arn') return fakeArn(part['Fn::GetAtt'][0]);
+  // A table's Ref is its name (CloudFormation, AWS::DynamoDB::Table return values): its logical id here,
+  // the name dynamo.ts creates it under.
+  if (typeof part?.Ref === 'string' && resources[part.Ref]?.Type === 'AWS::DynamoDB::Table') return part.Ref;
   if (typeof part?.Ref === 'string' && resources[part.Ref]) return fakeArn(part.Ref);
   if (part?.['Fn::Join']) return part['Fn::Join'][1].map((p: any) => resolve(p, resources)).join(part['Fn::Join'][0]);
   throw new Error(`run-pipeline: cannot resolve ${JSON.stringify(part)} in the definition`);

@@ -1,0 +1,42 @@
+import { Duration } from 'aws-cdk-lib';
+import { Cutover, CutoverOptions } from './cutover';
+import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
+import { PollingOptions, pollsForWait, resolvePolling } from './polling';
+
+/**
+ * How many waits a branch has (forward and rollback), to size the history
+ * check and the execution timeout: the instance branch 5 + 4
+ * (RESTORE_THEN_SWAP adds 3 + 2), the cluster branch 9 + 7; keeping the old
+ * database adds 2, a final snapshot 1.
+ */
+export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'instance' | 'cluster'): number {
+  const old = resolveOldDatabase(props);
+  const base = kind === 'cluster' ? 16 : 9 + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0);
+  return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0);
+}
+
+/** Time allowed for each status check the waits make (a check takes well under a second). */
+export const SECONDS_PER_CHECK = 10;
+/**
+ * Time allowed for the other tasks and their retries: a throttled RDS or Lambda
+ * call retries for 2 to 3 minutes, a final snapshot of a busy old database for
+ * up to about an hour.
+ */
+export const TASKS_MARGIN = Duration.hours(2);
+
+/**
+ * The longest a legitimate execution lasts: every wait of the longer branch
+ * at `maxWait`, plus `SECONDS_PER_CHECK` for each status check those waits
+ * make, plus the keep window of `OldDatabasePolicy.keepFor()`, plus
+ * `TASKS_MARGIN`; rounded up to whole hours. It is the state machine's
+ * timeout (an execution that passes it ends TIMED_OUT, so its restore lock
+ * is taken over) and the restore lock's lifetime. With the default props,
+ * 102 hours (16 waits of 6 hours, 76 status checks each).
+ */
+export function executionTimeout(props: PollingOptions & OldDatabaseOptions & CutoverOptions): Duration {
+  const waits = Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'));
+  const policy = resolvePolling(props, waits);
+  const seconds = waits * (policy.maxWait + pollsForWait(policy) * SECONDS_PER_CHECK)
+    + (resolveOldDatabase(props).keepSeconds ?? 0) + TASKS_MARGIN.toSeconds();
+  return Duration.hours(Math.ceil(seconds / 3600));
+}
