@@ -75,7 +75,10 @@ export function seedDemoInstance(sim: RdsSimulator, identifier: string, pipeline
 
 type ClusterSpec = DBCluster & { DBClusterIdentifier: string; Engine: string };
 
-/** An Aurora PostgreSQL cluster with a non-default value for every setting in the cluster table. */
+/** The customer-managed KMS key the fixture cluster is encrypted with. */
+export const CLUSTER_KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f`;
+
+/** An Aurora PostgreSQL cluster with a non-default value for every setting in the cluster table, encrypted with a customer-managed key. */
 export function fullyConfiguredCluster(identifier: string, overrides: Partial<DBCluster> = {}): ClusterSpec {
   return {
     DBClusterIdentifier: identifier,
@@ -88,6 +91,8 @@ export function fullyConfiguredCluster(identifier: string, overrides: Partial<DB
     DBClusterParameterGroup: 'orders-cluster-pg16',
     ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
     StorageType: 'aurora-iopt1',
+    StorageEncrypted: true,
+    KmsKeyId: CLUSTER_KMS_KEY,
     IAMDatabaseAuthenticationEnabled: true,
     DeletionProtection: true,
     EnabledCloudwatchLogsExports: ['postgresql'],

@@ -9,6 +9,7 @@ import {
 } from './cluster-model';
 import { isAurora, majorVersion } from './engines';
 import { rdsFault } from './faults';
+import { useKeyForCaller } from './kms';
 import {
   applyFilters, ClusterRecord, ClusterSnapshotRecord, FilterTable, GONE, identifierOf, invalidIdentifier, Lifecycle, paginate, Phase,
   validIdentifier,
@@ -124,6 +125,7 @@ export function modifyDBCluster(sim: SimState, input: Record<string, any>): obje
   if (input.MonitoringInterval > 0 && !input.MonitoringRoleArn && !c.MonitoringRoleArn) {
     throw rdsFault('InvalidParameterCombination', 'A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.');
   }
+  useKeyForCaller(sim.env, input.PerformanceInsightsKMSKeyId);
 
   const immediate = input.ApplyImmediately === true;
   const plan = { instant: [] as string[], online: [] as string[], pending: [] as string[] };
@@ -180,6 +182,10 @@ export function restoreDBClusterFromSnapshot(sim: SimState, input: Record<string
   const id = input.DBClusterIdentifier.toLowerCase();
   if (sim.findCluster(id)) throw rdsFault('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
   validateClusterSettings(engine, input);
+  // RDS decrypts the snapshot and encrypts the new cluster with the caller's use of the key (kms.ts)
+  if (snap.data.StorageEncrypted) useKeyForCaller(sim.env, snap.data.KmsKeyId, 'source snapshot KMS key');
+  useKeyForCaller(sim.env, input.KmsKeyId);
+  useKeyForCaller(sim.env, input.PerformanceInsightsKMSKeyId);
   const data = restoredCluster(sim, id, snap, input);
   const rec: ClusterRecord = { kind: 'cluster', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
   rec.life.run([{ status: 'creating', seconds: sim.durations.clusterRestore }, { status: 'available' }], sim.clock.elapsed);

@@ -6,6 +6,7 @@
 import { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { rdsFault } from './faults';
 import { deriveSeeded, instanceDefaults, setAttribute, viewInstance } from './instance-model';
+import { useKeyForCaller } from './kms';
 import { GONE, InstanceRecord, invalidIdentifier, Lifecycle, validIdentifier } from './lifecycle';
 import type { SimState } from './state';
 import { ClusterInstanceSpec } from './types';
@@ -116,6 +117,7 @@ export function createDBInstance(sim: SimState, input: Record<string, any>): obj
   if (input.MonitoringInterval > 0 && !input.MonitoringRoleArn) {
     throw rdsFault('InvalidParameterCombination', 'A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.');
   }
+  useKeyForCaller(sim.env, input.PerformanceInsightsKMSKeyId);
   const data = memberDefaults(sim, id, c);
   for (const [name, value] of Object.entries(input)) {
     if (value !== undefined && !MEMBER_CREATE_HANDLED.has(name)) setAttribute(data, name, value, sim.env);
