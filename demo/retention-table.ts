@@ -13,7 +13,7 @@ interface Table {
   readonly name: string;
   readonly apis: string;
   readonly how: Record<string, string>;
-  readonly kept: KeptAttribute<any>[];
+  readonly kept: KeptAttribute<any, object>[];
   readonly unkept: UnkeptAttribute[];
 }
 
@@ -27,7 +27,7 @@ export const TABLES: Table[] = [
   },
   {
     name: 'cluster',
-    apis: 'RestoreDBClusterFromSnapshot or ModifyDBCluster',
+    apis: 'RestoreDBClusterFromSnapshot, ModifyDBCluster or EnableHttpEndpoint',
     how: { restore: 'restore call', modify: 'ModifyDBCluster after the restore' },
     kept: CLUSTER_ATTRIBUTES,
     unkept: CLUSTER_UNKEPT,
@@ -50,7 +50,7 @@ export function retentionMarkdown(table: Table): string {
     '',
     '| Setting | How it is kept | Notes |',
     '|---|---|---|',
-    ...table.kept.map((a) => `| ${a.name} | ${table.how[a.how]} | ${a.note ?? ''} |`),
+    ...table.kept.map((a) => `| ${a.name} | ${a.via ?? table.how[a.how]} | ${a.note ?? ''} |`),
     ...table.unkept.map((u) => `| ${u.name} | ${OTHER[u.how]} | ${u.note} |`),
   ].join('\n');
 }

@@ -1,8 +1,10 @@
-import { DBCluster, DBInstance, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  DBCluster, DBInstance, DisableHttpEndpointCommand, EnableHttpEndpointCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
-import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from './rds/cluster-config';
+import { CLUSTER_ATTRIBUTES, clusterChangesAfterRestore, MEMBER_ATTRIBUTES } from './rds/cluster-config';
 import { clusterMembers, findCluster, writerOf } from './rds/clusters';
-import { describeDrift, drift, modifyParamsFor } from './rds/config-table';
+import { describeDrift, drift } from './rds/config-table';
 import { attempt, PipelineError } from './rds/errors';
 import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from './rds/instance-config';
 import { findInstance } from './rds/instances';
@@ -61,14 +63,26 @@ async function restoredCluster(job: Job): Promise<DBCluster> {
   return cluster;
 }
 
+/**
+ * What the restore could not carry: the RDS Data API with its own operation
+ * (first: it needs the cluster available, which a ModifyDBCluster would end),
+ * then one ModifyDBCluster for the rest.
+ */
 async function applyCluster(job: Job): Promise<{ changed: string[] }> {
   const original = job.original as OriginalCluster;
   const cluster = await restoredCluster(job);
-  const params = modifyParamsFor(CLUSTER_ATTRIBUTES, original.config, cluster);
-  const changed = Object.keys(params);
-  if (changed.length > 0) {
-    await attempt(`Applying ${changed.join(', ')} to cluster ${job.identifier}`, () => rds().send(new ModifyDBClusterCommand({
-      ...params, DBClusterIdentifier: job.identifier, ApplyImmediately: true,
+  const { modify, httpEndpoint } = clusterChangesAfterRestore(original.config, cluster);
+  const changed = Object.keys(modify);
+  if (httpEndpoint !== undefined) {
+    const command = httpEndpoint
+      ? new EnableHttpEndpointCommand({ ResourceArn: cluster.DBClusterArn })
+      : new DisableHttpEndpointCommand({ ResourceArn: cluster.DBClusterArn });
+    await attempt(`${httpEndpoint ? 'Enabling' : 'Disabling'} the RDS Data API (HTTP endpoint) of cluster ${job.identifier}`, () => rds().send(command));
+    changed.unshift('HttpEndpoint');
+  }
+  if (Object.keys(modify).length > 0) {
+    await attempt(`Applying ${Object.keys(modify).join(', ')} to cluster ${job.identifier}`, () => rds().send(new ModifyDBClusterCommand({
+      ...modify, DBClusterIdentifier: job.identifier, ApplyImmediately: true,
     })));
   }
   return { changed };

@@ -54,7 +54,7 @@ async function restoreCluster(job: Job): Promise<RestoredRef> {
   const snapshotId = job.snapshot!.id;
   try {
     const out = await rds().send(new RestoreDBClusterFromSnapshotCommand({
-      ...clusterRestoreParams(original.config) as any,
+      ...clusterRestoreParams(original.config, original.engine),
       DBClusterIdentifier: job.identifier,
       SnapshotIdentifier: snapshotId,
     }));
@@ -78,7 +78,7 @@ async function createMembers(job: Job, which: 'writer' | 'readers'): Promise<{ c
   const created: string[] = [];
   for (const m of members) {
     try {
-      await rds().send(new CreateDBInstanceCommand(memberCreateParams(m, job.identifier, original.engine) as any));
+      await rds().send(new CreateDBInstanceCommand(memberCreateParams(m, job.identifier, original.engine)));
     } catch (err) {
       const occupant = isFault(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists') ? await findInstance(m.identifier) : undefined;
       // created by an earlier attempt of this step: a member of the restored cluster, not the original

@@ -175,6 +175,8 @@ export class RestoreHandlers extends Construct {
 
     const applyConfig = make(new ApplyConfigFunction(this, 'ApplyConfig', options), ...describe);
     access.grant(applyConfig, ['ModifyDBInstance', 'ModifyDBCluster'], ['db', 'cluster'], { referenced: true });
+    // The RDS Data API of a restored provisioned / Serverless v2 cluster (IAM reference: resource `cluster`)
+    access.grant(applyConfig, ['EnableHttpEndpoint', 'DisableHttpEndpoint'], ['cluster']);
     passRoles(applyConfig);
     // Performance Insights with a customer managed key
     access.grantKeyUseThroughRds(applyConfig);

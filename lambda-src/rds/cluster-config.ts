@@ -1,5 +1,7 @@
-import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
-import { capture, Config, KeptAttribute, params, settableTags, sorted, UnkeptAttribute } from './config-table';
+import type {
+  CreateDBInstanceCommandInput, DBCluster, DBInstance, ModifyDBClusterCommandInput, RestoreDBClusterFromSnapshotCommandInput,
+} from '@aws-sdk/client-rds';
+import { capture, Config, KeptAttribute, modifyParamsFor, params, settableTags, sorted, UnkeptAttribute } from './config-table';
 
 /**
  * Configuration retention for Aurora clusters and their member instances:
@@ -7,9 +9,28 @@ import { capture, Config, KeptAttribute, params, settableTags, sorted, UnkeptAtt
  * how it is put back (RestoreDBClusterFromSnapshot or CreateDBInstance =
  * `restore`; ModifyDBCluster / ModifyDBInstance after = `modify`).
  * The README's retention tables are generated from these tables.
+ * Each row's request fields are typed with the SDK input of the call that
+ * sends them.
  */
 
-export const CLUSTER_ATTRIBUTES: KeptAttribute<DBCluster>[] = [
+/** Fields of RestoreDBClusterFromSnapshot a `restore` row sets. */
+export type ClusterRestoreFields = Partial<RestoreDBClusterFromSnapshotCommandInput>;
+/** Fields of ModifyDBCluster a `modify` row sets. */
+export type ClusterModifyFields = Partial<ModifyDBClusterCommandInput>;
+/** A cluster row: its fields are those of the call its `how` names. */
+export type ClusterAttribute =
+  | (KeptAttribute<DBCluster, ClusterRestoreFields> & { readonly how: 'restore' })
+  | (KeptAttribute<DBCluster, ClusterModifyFields> & { readonly how: 'modify' });
+
+/**
+ * Database Insights advanced mode needs Performance Insights with at least
+ * 465 days of retention, sent in the same ModifyDBCluster call
+ * (API_ModifyDBCluster, DatabaseInsightsMode; Aurora User Guide,
+ * "Considerations for Database Insights").
+ */
+export const ADVANCED_INSIGHTS_RETENTION = 465;
+
+export const CLUSTER_ATTRIBUTES: ClusterAttribute[] = [
   {
     key: 'engineVersion',
     name: 'Engine version',
@@ -31,11 +52,15 @@ export const CLUSTER_ATTRIBUTES: KeptAttribute<DBCluster>[] = [
   { key: 'clusterParameterGroup', name: 'DB cluster parameter group', how: 'restore', read: (c) => c.DBClusterParameterGroup, set: (v) => ({ DBClusterParameterGroupName: v }) },
   {
     key: 'serverlessV2',
-    name: 'Serverless v2 scaling (min/max ACU)',
+    name: 'Serverless v2 scaling (min/max ACU, seconds until auto-pause)',
     how: 'restore',
-    read: (c) => (c.ServerlessV2ScalingConfiguration
-      ? { MinCapacity: c.ServerlessV2ScalingConfiguration.MinCapacity, MaxCapacity: c.ServerlessV2ScalingConfiguration.MaxCapacity }
-      : undefined),
+    // SecondsUntilAutoPause: idle seconds before a Serverless v2 instance at 0 ACU pauses (API_ServerlessV2ScalingConfiguration)
+    read: (c) => {
+      const v2 = c.ServerlessV2ScalingConfiguration;
+      if (!v2) return undefined;
+      const { MinCapacity, MaxCapacity, SecondsUntilAutoPause } = v2;
+      return SecondsUntilAutoPause === undefined ? { MinCapacity, MaxCapacity } : { MinCapacity, MaxCapacity, SecondsUntilAutoPause };
+    },
     set: (v) => ({ ServerlessV2ScalingConfiguration: v }),
   },
   {
@@ -71,6 +96,45 @@ export const CLUSTER_ATTRIBUTES: KeptAttribute<DBCluster>[] = [
     set: (v) => ({ ...v }),
   },
   { key: 'engineLifecycleSupport', name: 'Engine lifecycle support (extended support)', how: 'restore', read: (c) => c.EngineLifecycleSupport, set: (v) => ({ EngineLifecycleSupport: v }) },
+  // Cluster-level enhanced monitoring and Performance Insights: captured only when on, so a
+  // restore never sends an "off" that could conflict with its members' own settings.
+  {
+    key: 'monitoringInterval',
+    name: 'Enhanced monitoring interval (cluster level)',
+    how: 'restore',
+    read: (c) => ((c.MonitoringInterval ?? 0) > 0 ? c.MonitoringInterval : undefined),
+    set: (v, c) => ({ MonitoringInterval: v, MonitoringRoleArn: c.monitoringRole as string | undefined }),
+    note: 'Set at the restore: ModifyDBCluster takes MonitoringInterval for Multi-AZ DB clusters only.',
+  },
+  {
+    key: 'monitoringRole',
+    name: 'Enhanced monitoring role (cluster level)',
+    how: 'restore',
+    read: (c) => ((c.MonitoringInterval ?? 0) > 0 ? c.MonitoringRoleArn : undefined),
+    set: (v, c) => ({ MonitoringRoleArn: v, MonitoringInterval: c.monitoringInterval as number | undefined }),
+  },
+  {
+    key: 'performanceInsights',
+    name: 'Performance Insights (cluster level)',
+    how: 'restore',
+    read: (c) => (c.PerformanceInsightsEnabled ? true : undefined),
+    set: (v) => ({ EnablePerformanceInsights: v }),
+  },
+  {
+    key: 'performanceInsightsKmsKey',
+    name: 'Performance Insights KMS key (cluster level)',
+    how: 'restore',
+    read: (c) => (c.PerformanceInsightsEnabled ? c.PerformanceInsightsKMSKeyId : undefined),
+    set: (v) => ({ EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: v }),
+    note: 'A customer-managed key needs `kms:CreateGrant` and `kms:DescribeKey` (see Safety).',
+  },
+  {
+    key: 'performanceInsightsRetention',
+    name: 'Performance Insights retention (cluster level)',
+    how: 'restore',
+    read: (c) => (c.PerformanceInsightsEnabled ? c.PerformanceInsightsRetentionPeriod : undefined),
+    set: (v) => ({ EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: v }),
+  },
   {
     key: 'deletionProtection',
     name: 'Deletion protection',
@@ -82,8 +146,31 @@ export const CLUSTER_ATTRIBUTES: KeptAttribute<DBCluster>[] = [
   { key: 'backupRetention', name: 'Backup retention period', how: 'modify', read: (c) => c.BackupRetentionPeriod, set: (v) => ({ BackupRetentionPeriod: v }) },
   { key: 'backupWindow', name: 'Preferred backup window', how: 'modify', read: (c) => c.PreferredBackupWindow, set: (v) => ({ PreferredBackupWindow: v }) },
   { key: 'maintenanceWindow', name: 'Preferred maintenance window', how: 'modify', read: (c) => c.PreferredMaintenanceWindow, set: (v) => ({ PreferredMaintenanceWindow: v }) },
-  { key: 'httpEndpoint', name: 'RDS Data API (HTTP endpoint)', how: 'modify', read: (c) => c.HttpEndpointEnabled || undefined, set: (v) => ({ EnableHttpEndpoint: v }) },
-  { key: 'databaseInsightsMode', name: 'Database Insights mode', how: 'modify', read: (c) => c.DatabaseInsightsMode, set: (v) => ({ DatabaseInsightsMode: v }) },
+  {
+    key: 'httpEndpoint',
+    name: 'RDS Data API (HTTP endpoint)',
+    how: 'modify',
+    via: 'EnableHttpEndpoint after the restore',
+    read: (c) => c.HttpEndpointEnabled || undefined,
+    // Routed to the EnableHttpEndpoint operation by clusterChangesAfterRestore: this
+    // ModifyDBCluster field is for Aurora Serverless v1 only.
+    set: (v) => ({ EnableHttpEndpoint: v }),
+    note: 'ModifyDBCluster\'s `EnableHttpEndpoint` is for Aurora Serverless v1 only; provisioned and Serverless v2 clusters use the EnableHttpEndpoint operation.',
+  },
+  {
+    key: 'databaseInsightsMode',
+    name: 'Database Insights mode',
+    how: 'modify',
+    read: (c) => c.DatabaseInsightsMode,
+    set: (v, c) => (v === 'advanced'
+      ? {
+        DatabaseInsightsMode: v,
+        EnablePerformanceInsights: true,
+        PerformanceInsightsRetentionPeriod: Math.max(ADVANCED_INSIGHTS_RETENTION, (c.performanceInsightsRetention as number | undefined) ?? 0),
+      }
+      : { DatabaseInsightsMode: v }),
+    note: `Advanced mode is sent with Performance Insights on and its retention (at least ${ADVANCED_INSIGHTS_RETENTION} days), as RDS requires.`,
+  },
 ];
 
 export const CLUSTER_UNKEPT: UnkeptAttribute[] = [
@@ -102,7 +189,10 @@ export const CLUSTER_UNKEPT: UnkeptAttribute[] = [
   { settable: true, name: 'Limitless database, RDS Custom, Multi-AZ DB cluster settings', how: 'not kept', note: 'These cluster kinds are refused before any change.' },
 ];
 
-export const MEMBER_ATTRIBUTES: KeptAttribute<DBInstance>[] = [
+/** Fields of CreateDBInstance a member row sets. */
+export type MemberCreateFields = Partial<CreateDBInstanceCommandInput>;
+
+export const MEMBER_ATTRIBUTES: KeptAttribute<DBInstance, MemberCreateFields>[] = [
   { key: 'instanceClass', name: 'Instance class (including db.serverless)', how: 'restore', read: (d) => d.DBInstanceClass, set: (v) => ({ DBInstanceClass: v }) },
   { key: 'availabilityZone', name: 'Availability zone', how: 'restore', read: (d) => d.AvailabilityZone, set: (v) => ({ AvailabilityZone: v }) },
   { key: 'promotionTier', name: 'Promotion tier (failover priority)', how: 'restore', read: (d) => d.PromotionTier, set: (v) => ({ PromotionTier: v }) },
@@ -113,7 +203,7 @@ export const MEMBER_ATTRIBUTES: KeptAttribute<DBInstance>[] = [
     name: 'Enhanced monitoring interval and role',
     how: 'restore',
     read: (d) => d.MonitoringInterval ?? 0,
-    set: (v, c) => (v > 0 ? { MonitoringInterval: v, MonitoringRoleArn: c.monitoringRole as string } : { MonitoringInterval: 0 }),
+    set: (v, c) => (v > 0 ? { MonitoringInterval: v, MonitoringRoleArn: c.monitoringRole as string | undefined } : { MonitoringInterval: 0 }),
   },
   {
     key: 'monitoringRole',
@@ -164,15 +254,40 @@ export function captureMemberConfig(db: DBInstance, isWriter: boolean): MemberCo
   return { identifier: db.DBInstanceIdentifier!, resourceId: db.DbiResourceId!, isWriter, config: capture(MEMBER_ATTRIBUTES, db) };
 }
 
-/** RestoreDBClusterFromSnapshot fields for the captured cluster configuration. */
-export function clusterRestoreParams(config: Config): Record<string, unknown> {
-  return { Engine: config.engine, ...params(CLUSTER_ATTRIBUTES, config, 'restore') };
+const isRestoreRow = (a: ClusterAttribute): a is Extract<ClusterAttribute, { how: 'restore' }> => a.how === 'restore';
+const isModifyRow = (a: ClusterAttribute): a is Extract<ClusterAttribute, { how: 'modify' }> => a.how === 'modify';
+
+/** RestoreDBClusterFromSnapshot fields for the captured cluster configuration (all but the two identifiers). */
+export function clusterRestoreParams(config: Config, engine: string): Omit<RestoreDBClusterFromSnapshotCommandInput, 'DBClusterIdentifier' | 'SnapshotIdentifier'> {
+  return { ...params(CLUSTER_ATTRIBUTES.filter(isRestoreRow), config, 'restore'), Engine: engine };
+}
+
+/** What the restored cluster still needs after the restore. */
+export interface ClusterChanges {
+  /** One ModifyDBCluster, without its identifier (empty: none needed). */
+  readonly modify: Omit<ClusterModifyFields, 'EnableHttpEndpoint'>;
+  /** The RDS Data API to turn on (true) or off (false) with its own operation; undefined: already right. */
+  readonly httpEndpoint?: boolean;
+}
+
+/**
+ * The `modify` rows that differ on the restored cluster. The Data API is not a
+ * ModifyDBCluster field here: `EnableHttpEndpoint` of ModifyDBCluster applies to
+ * Aurora Serverless v1 only (API_ModifyDBCluster); provisioned and Serverless v2
+ * clusters, the only kinds the pipeline restores (see unsupportedKind), use the
+ * EnableHttpEndpoint / DisableHttpEndpoint operations (API_EnableHttpEndpoint).
+ */
+export function clusterChangesAfterRestore(config: Config, cluster: DBCluster): ClusterChanges {
+  const { EnableHttpEndpoint: httpEndpoint, ...modify } = modifyParamsFor(CLUSTER_ATTRIBUTES.filter(isModifyRow), config, cluster);
+  return { modify, httpEndpoint };
 }
 
 /** CreateDBInstance fields for a member of the restored cluster. */
-export function memberCreateParams(member: MemberConfig, clusterIdentifier: string, engine: string): Record<string, unknown> {
+export function memberCreateParams(member: MemberConfig, clusterIdentifier: string, engine: string): CreateDBInstanceCommandInput {
+  const fields = params(MEMBER_ATTRIBUTES, member.config, 'restore');
   return {
-    ...params(MEMBER_ATTRIBUTES, member.config, 'restore'),
+    ...fields,
+    DBInstanceClass: fields.DBInstanceClass,
     DBInstanceIdentifier: member.identifier,
     DBClusterIdentifier: clusterIdentifier,
     Engine: engine,

@@ -8,7 +8,11 @@
 /** Captured configuration: row key → value read from the original. JSON only. */
 export type Config = Record<string, unknown>;
 
-export interface KeptAttribute<R> {
+/**
+ * `R`: the described resource. `P`: the request fields a row sets (an SDK
+ * input type, so a wrong field name or type does not compile).
+ */
+export interface KeptAttribute<R, P extends object = Record<string, unknown>> {
   /** Key in the captured configuration. */
   readonly key: string;
   /** Name in the README table. */
@@ -17,9 +21,11 @@ export interface KeptAttribute<R> {
   /** Its value on a described resource; undefined when not set or not applicable. */
   readonly read: (resource: R) => unknown;
   /** The request fields that set it; empty when it cannot be set for this configuration. */
-  readonly set: (value: any, config: Config) => Record<string, unknown>;
+  readonly set: (value: any, config: Config) => P;
   /** A note for the README (conditions, caveats). */
   readonly note?: string;
+  /** The call that sets it, for the README, when it is not the table's restore or modify call. */
+  readonly via?: string;
 }
 
 export interface UnkeptAttribute {
@@ -31,7 +37,7 @@ export interface UnkeptAttribute {
 }
 
 /** Read the kept settings from a described resource. */
-export function capture<R>(table: KeptAttribute<R>[], resource: R, base: Config = {}): Config {
+export function capture<R>(table: KeptAttribute<R, object>[], resource: R, base: Config = {}): Config {
   const config: Config = { ...base };
   for (const attribute of table) {
     const value = attribute.read(resource);
@@ -41,8 +47,8 @@ export function capture<R>(table: KeptAttribute<R>[], resource: R, base: Config 
 }
 
 /** The request fields for the rows of kind `how` (only the keys in `only`, when given). */
-export function params<R>(table: KeptAttribute<R>[], config: Config, how: 'restore' | 'modify', only?: Set<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function params<R, P extends object>(table: KeptAttribute<R, P>[], config: Config, how: 'restore' | 'modify', only?: Set<string>): P {
+  const out = {} as P;
   for (const attribute of table) {
     if (attribute.how !== how || (only && !only.has(attribute.key))) continue;
     const value = config[attribute.key];
@@ -57,7 +63,7 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** Keys of the kept settings whose value on `resource` differs from `config` (settable ones only). */
-export function drift<R>(table: KeptAttribute<R>[], config: Config, resource: R, how?: 'restore' | 'modify'): string[] {
+export function drift<R>(table: KeptAttribute<R, object>[], config: Config, resource: R, how?: 'restore' | 'modify'): string[] {
   return table
     .filter((a) => (how === undefined || a.how === how) && config[a.key] !== undefined)
     .filter((a) => Object.keys(a.set(config[a.key], config)).length > 0)
@@ -66,12 +72,12 @@ export function drift<R>(table: KeptAttribute<R>[], config: Config, resource: R,
 }
 
 /** The Modify fields still needed: only the `modify` rows that differ on `resource`. */
-export function modifyParamsFor<R>(table: KeptAttribute<R>[], config: Config, resource: R): Record<string, unknown> {
+export function modifyParamsFor<R, P extends object>(table: KeptAttribute<R, P>[], config: Config, resource: R): P {
   return params(table, config, 'modify', new Set(drift(table, config, resource, 'modify')));
 }
 
 /** "Name: actual instead of expected" for each drifted key. */
-export function describeDrift<R>(table: KeptAttribute<R>[], keys: string[], config: Config, resource: R): string[] {
+export function describeDrift<R>(table: KeptAttribute<R, object>[], keys: string[], config: Config, resource: R): string[] {
   return keys.map((key) => {
     const a = table.find((x) => x.key === key)!;
     return `${a.name}: ${JSON.stringify(a.read(resource))} instead of ${JSON.stringify(config[key])}`;

@@ -2,11 +2,27 @@ import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { Harness } from './harness';
 import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from '../../lambda-src/rds/cluster-config';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
-import { fullyConfiguredCluster, RESTORABLE, seedCluster } from '../sim/fixtures';
+import { addCallGate, AwsCall } from '../sim/aws-calls';
+import { CLUSTER_KMS_KEY, fullyConfiguredCluster, RESTORABLE, seedCluster } from '../sim/fixtures';
 
 const h = new Harness();
+const removeGates: (() => void)[] = [];
 beforeEach(() => h.fresh());
-afterEach(() => h.done());
+afterEach(() => {
+  removeGates.splice(0).forEach((remove) => remove());
+  h.done();
+});
+
+/** The KMS calls RDS makes for the pipeline's functions; those on `refused` keys are refused, as IAM would. */
+function kmsCalls(refused: string[] = []): AwsCall[] {
+  const seen: AwsCall[] = [];
+  removeGates.push(addCallGate((call) => {
+    if (call.service !== 'kms') return;
+    seen.push(call);
+    if (refused.includes(call.input.KeyId)) throw new Error(`AccessDenied: ${call.caller} may not kms:${call.action} ${call.input.KeyId}`);
+  }));
+  return seen;
+}
 
 const input = (task: string) => ({ identifier: 'orders-aurora', task, isCluster: true });
 const MEMBERS = ['orders-aurora-1', 'orders-aurora-2', 'orders-aurora-3'];
@@ -89,6 +105,40 @@ describe('cluster tasks', () => {
     expect(h.sim.instances().map((i) => i.DBInstanceIdentifier).sort()).toEqual(MEMBERS);
   });
 
+  test('cluster-level settings: the Data API, Database Insights advanced mode, Performance Insights, monitoring, auto-pause', async () => {
+    const before = seedCluster(h.sim);
+    const result = await h.run(input('create_snapshot'));
+    expect(result.status).toBe('SUCCEEDED');
+    const carried = (c: DBCluster | undefined) => ({
+      HttpEndpointEnabled: c?.HttpEndpointEnabled,
+      DatabaseInsightsMode: c?.DatabaseInsightsMode,
+      PerformanceInsightsEnabled: c?.PerformanceInsightsEnabled,
+      PerformanceInsightsKMSKeyId: c?.PerformanceInsightsKMSKeyId,
+      PerformanceInsightsRetentionPeriod: c?.PerformanceInsightsRetentionPeriod,
+      MonitoringInterval: c?.MonitoringInterval,
+      MonitoringRoleArn: c?.MonitoringRoleArn,
+      ServerlessV2ScalingConfiguration: c?.ServerlessV2ScalingConfiguration,
+      KmsKeyId: c?.KmsKeyId,
+    });
+    expect(carried(h.sim.cluster('orders-aurora'))).toEqual(carried(before.cluster));
+    expect(carried(before.cluster)).toMatchObject({ HttpEndpointEnabled: true, DatabaseInsightsMode: 'advanced', KmsKeyId: CLUSTER_KMS_KEY });
+    // the Data API with its own operation, on the restored cluster's ARN; never ModifyDBCluster's Serverless v1 field
+    const dataApi = h.sim.calls.filter((c) => c.command === 'EnableHttpEndpoint');
+    expect(dataApi.map((c) => [c.input.ResourceArn, c.error])).toEqual([[h.sim.cluster('orders-aurora')!.DBClusterArn, undefined]]);
+    expect(h.sim.calls.filter((c) => c.command === 'ModifyDBCluster' && 'EnableHttpEndpoint' in c.input)).toEqual([]);
+  });
+
+  test('a cluster encrypted with a customer-managed key: RDS uses it for the Restore function (snapshot, Performance Insights)', async () => {
+    seedCluster(h.sim);
+    const calls = kmsCalls();
+    const result = await h.run(input('create_snapshot'));
+    expect(result.status).toBe('SUCCEEDED');
+    // RestoreDBClusterFromSnapshot: the snapshot's key, then the Performance Insights key; each CreateDBInstance: its PI key
+    const use = (action: string) => ['RestoreHandlersRestore', 'rds', action, CLUSTER_KMS_KEY];
+    expect(calls.map((c) => [c.caller?.replace(/[0-9A-F]{8}$/, ''), c.via, c.action, c.input.KeyId]))
+      .toEqual(Array.from({ length: 2 + MEMBERS.length }, () => [use('DescribeKey'), use('CreateGrant')]).flat());
+  });
+
   test('members are created only after the restored cluster is available, the writer first', async () => {
     seedCluster(h.sim);
     await h.run(input('create_snapshot'));
@@ -162,6 +212,18 @@ describe('cluster failures roll back', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('InsufficientDBClusterCapacityFault');
     expect(result.cause).toMatch(/Rolled back/);
+    expectOriginalBack(before);
+  });
+
+  test('the Restore function may not use the cluster\'s KMS key: KMSKeyNotAccessibleFault naming the key, rolled back', async () => {
+    seedCluster(h.sim);
+    const before = snapshotOf(h.sim);
+    kmsCalls([CLUSTER_KMS_KEY]);
+    const result = await h.run(input('create_snapshot'));
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('KMSKeyNotAccessibleFault');
+    expect(result.cause).toContain(`The source snapshot KMS key [${CLUSTER_KMS_KEY}] does not exist, is not enabled or you do not have permissions to access it.`);
+    expect(result.cause).toMatch(/Rolled back: orders-aurora is the original DB cluster again/);
     expectOriginalBack(before);
   });
 

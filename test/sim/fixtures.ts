@@ -75,10 +75,14 @@ export function seedDemoInstance(sim: RdsSimulator, identifier: string, pipeline
 
 type ClusterSpec = DBCluster & { DBClusterIdentifier: string; Engine: string };
 
-/** The customer-managed KMS key the fixture cluster is encrypted with. */
+/** The customer-managed KMS key the fixture cluster and its Performance Insights are encrypted with. */
 export const CLUSTER_KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f`;
 
-/** An Aurora PostgreSQL cluster with a non-default value for every setting in the cluster table, encrypted with a customer-managed key. */
+/**
+ * An Aurora PostgreSQL cluster with a non-default value for every setting in the cluster table,
+ * encrypted with a customer-managed key, in Database Insights advanced mode (cluster-level
+ * Performance Insights with 465 days, and enhanced monitoring).
+ */
 export function fullyConfiguredCluster(identifier: string, overrides: Partial<DBCluster> = {}): ClusterSpec {
   return {
     DBClusterIdentifier: identifier,
@@ -89,7 +93,7 @@ export function fullyConfiguredCluster(identifier: string, overrides: Partial<DB
     DBSubnetGroup: 'orders-private',
     VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0aaa1111', Status: 'active' }, { VpcSecurityGroupId: 'sg-0ccc3333', Status: 'active' }],
     DBClusterParameterGroup: 'orders-cluster-pg16',
-    ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+    ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 16, SecondsUntilAutoPause: 3600 },
     StorageType: 'aurora-iopt1',
     StorageEncrypted: true,
     KmsKeyId: CLUSTER_KMS_KEY,
@@ -103,13 +107,23 @@ export function fullyConfiguredCluster(identifier: string, overrides: Partial<DB
     PreferredMaintenanceWindow: 'sat:04:00-sat:04:30',
     HttpEndpointEnabled: true,
     DatabaseInsightsMode: 'advanced',
+    PerformanceInsightsEnabled: true,
+    PerformanceInsightsKMSKeyId: CLUSTER_KMS_KEY,
+    PerformanceInsightsRetentionPeriod: 465,
+    MonitoringInterval: 30,
+    MonitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
     NetworkType: 'DUAL',
     EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
     ...overrides,
   };
 }
 
-/** Member settings that differ from every default, varied per member. */
+/**
+ * Member settings that differ from every default, varied per member where Aurora allows it.
+ * Performance Insights and enhanced monitoring are the cluster's: with Database Insights
+ * "each DB instance in a DB cluster must have the same Performance Insights and Enhanced
+ * Monitoring settings" (Aurora User Guide, "Considerations for Database Insights").
+ */
 type MemberSpec = Spec & { DBClusterIdentifier: string };
 
 export function fullyConfiguredMember(identifier: string, cluster: string, overrides: Partial<DBInstance> = {}): MemberSpec {
@@ -125,8 +139,8 @@ export function fullyConfiguredMember(identifier: string, cluster: string, overr
     MonitoringInterval: 30,
     MonitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
     PerformanceInsightsEnabled: true,
-    PerformanceInsightsKMSKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
-    PerformanceInsightsRetentionPeriod: 31,
+    PerformanceInsightsKMSKeyId: CLUSTER_KMS_KEY,
+    PerformanceInsightsRetentionPeriod: 465,
     AutoMinorVersionUpgrade: false,
     CACertificateIdentifier: 'rds-ca-ecc384-g1',
     PreferredMaintenanceWindow: 'sun:06:00-sun:06:30',
@@ -142,7 +156,7 @@ export function seedCluster(sim: RdsSimulator, identifier = 'orders-aurora'): { 
     sim.addClusterInstance(fullyConfiguredMember(`${identifier}-1`, identifier)),
     sim.addClusterInstance(fullyConfiguredMember(`${identifier}-2`, identifier, { DBInstanceClass: 'db.r6g.xlarge', AvailabilityZone: 'us-east-1b', PromotionTier: 1 })),
     sim.addClusterInstance(fullyConfiguredMember(`${identifier}-3`, identifier, {
-      DBInstanceClass: 'db.serverless', AvailabilityZone: 'us-east-1c', PromotionTier: 2, PubliclyAccessible: false, MonitoringInterval: 0, MonitoringRoleArn: undefined,
+      DBInstanceClass: 'db.serverless', AvailabilityZone: 'us-east-1c', PromotionTier: 2, PubliclyAccessible: false,
     })),
   ];
   return { cluster: sim.cluster(identifier)!, members };

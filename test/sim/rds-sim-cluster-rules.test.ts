@@ -1,17 +1,21 @@
 /**
- * Simulator rules for Aurora clusters that the pipeline once got wrong: RDS
- * using a customer-managed KMS key for the caller.
+ * Simulator rules for Aurora clusters that the pipeline once got wrong: the
+ * RDS Data API operations, Database Insights advanced mode, Serverless v2
+ * auto-pause, and RDS using a customer-managed KMS key for the caller.
  */
 import {
-  CreateDBInstanceCommand, ModifyDBClusterCommand, RDSClient, RestoreDBClusterFromSnapshotCommand,
+  CreateDBInstanceCommand, DisableHttpEndpointCommand, EnableHttpEndpointCommand, ModifyDBClusterCommand, RDSClient,
+  RestoreDBClusterFromSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { addCallGate, AwsCall } from './aws-calls';
 import { SimClock } from './clock';
-import { RdsSimulator } from './rds-sim';
+import { DEFAULT_DURATIONS, RdsSimulator } from './rds-sim';
 
+const D = DEFAULT_DURATIONS;
 const ACCOUNT = '123456789012';
 const CMK = `arn:aws:kms:us-east-1:${ACCOUNT}:key/6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f`;
 const AWS_RDS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/5f8b9a1e-3c2d-4e6f-8a7b-9c0d1e2f3a4b`;
+const arnOf = (id: string) => `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:${id}`;
 
 let clock: SimClock;
 let sim: RdsSimulator;
@@ -42,6 +46,104 @@ function kmsGate(refused: string[] = []): AwsCall[] {
 }
 
 const modify = (id: string, input: object) => rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: id, ApplyImmediately: true, ...input }));
+
+describe('RDS Data API (HTTP endpoint)', () => {
+  test('ModifyDBCluster EnableHttpEndpoint: Serverless v1 only; provisioned and Serverless v2 clusters are refused', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'prov', Engine: 'aurora-postgresql' });
+    sim.addCluster({ DBClusterIdentifier: 'v2', Engine: 'aurora-postgresql', ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 } });
+    sim.addCluster({ DBClusterIdentifier: 'v1', Engine: 'aurora-postgresql', EngineMode: 'serverless', EngineVersion: '13.12' });
+    for (const id of ['prov', 'v2']) {
+      await expect(modify(id, { EnableHttpEndpoint: true })).rejects.toMatchObject({
+        name: 'InvalidParameterCombination',
+        message: expect.stringMatching(/applies only to Aurora Serverless v1 DB clusters.*use the EnableHttpEndpoint or DisableHttpEndpoint operation/),
+      });
+      expect(sim.cluster(id)).toMatchObject({ HttpEndpointEnabled: false, Status: 'available' });
+    }
+    await modify('v1', { EnableHttpEndpoint: true });
+    clock.advance(D.clusterModify);
+    expect(sim.cluster('v1')).toMatchObject({ HttpEndpointEnabled: true, Status: 'available' });
+  });
+
+  test('EnableHttpEndpoint / DisableHttpEndpoint by cluster ARN: no status change; the ARN follows a rename', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' });
+    const on = await rds.send(new EnableHttpEndpointCommand({ ResourceArn: arnOf('orders') }));
+    expect(on).toMatchObject({ ResourceArn: arnOf('orders'), HttpEndpointEnabled: true });
+    expect(sim.cluster('orders')).toMatchObject({ HttpEndpointEnabled: true, Status: 'available' });
+    await modify('orders', { NewDBClusterIdentifier: 'orders-old' });
+    clock.advance(D.clusterRename);
+    await expect(rds.send(new DisableHttpEndpointCommand({ ResourceArn: arnOf('orders') }))).rejects.toMatchObject({ name: 'ResourceNotFoundFault' });
+    const off = await rds.send(new DisableHttpEndpointCommand({ ResourceArn: arnOf('orders-old') }));
+    expect(off).toMatchObject({ ResourceArn: arnOf('orders-old'), HttpEndpointEnabled: false });
+    expect(sim.cluster('orders-old')?.HttpEndpointEnabled).toBe(false);
+  });
+
+  test('refused while another operation is in progress, and for Serverless v1', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' });
+    sim.addCluster({ DBClusterIdentifier: 'v1', Engine: 'aurora-postgresql', EngineMode: 'serverless', EngineVersion: '13.12' });
+    await modify('orders', { DBClusterParameterGroupName: 'custom' });
+    await expect(rds.send(new EnableHttpEndpointCommand({ ResourceArn: arnOf('orders') }))).rejects.toMatchObject({ name: 'InvalidResourceStateFault' });
+    clock.advance(D.clusterModify);
+    await rds.send(new EnableHttpEndpointCommand({ ResourceArn: arnOf('orders') }));
+    await expect(rds.send(new EnableHttpEndpointCommand({ ResourceArn: arnOf('v1') }))).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+  });
+});
+
+describe('Database Insights advanced mode and cluster-level monitoring', () => {
+  const MESSAGE = 'To enable the Advanced mode of Database Insights, modify your cluster to enable Performance Insights '
+    + 'and set the retention period for Performance Insights to at least 465 days.';
+
+  test('advanced needs EnablePerformanceInsights=true and a retention of at least 465 days in the same call', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' });
+    await expect(modify('orders', { DatabaseInsightsMode: 'advanced' })).rejects.toMatchObject({ name: 'InvalidParameterCombination', message: MESSAGE });
+    await expect(modify('orders', { DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true })).rejects.toMatchObject({ message: MESSAGE });
+    await expect(modify('orders', { DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 93 }))
+      .rejects.toMatchObject({ message: MESSAGE });
+    expect(sim.cluster('orders')?.DatabaseInsightsMode).toBe('standard');
+    await modify('orders', { DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 465 });
+    clock.advance(D.clusterModify);
+    expect(sim.cluster('orders')).toMatchObject({ DatabaseInsightsMode: 'advanced', PerformanceInsightsEnabled: true, PerformanceInsightsRetentionPeriod: 465 });
+  });
+
+  test('refused even when the cluster already has Performance Insights with 465 days, unless the call sends both again', async () => {
+    sim.addCluster({
+      DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql', PerformanceInsightsEnabled: true, PerformanceInsightsRetentionPeriod: 465,
+    });
+    await expect(modify('orders', { DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true })).rejects.toMatchObject({ message: MESSAGE });
+    await expect(modify('orders', { DatabaseInsightsMode: 'advanced', PerformanceInsightsRetentionPeriod: 465 })).rejects.toMatchObject({ message: MESSAGE });
+  });
+
+  test('Aurora: MonitoringInterval is not a ModifyDBCluster setting (Multi-AZ DB clusters only); a restore sets it', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql' });
+    await expect(modify('orders', { MonitoringInterval: 30, MonitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring` }))
+      .rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+    sim.addClusterSnapshot({ DBClusterSnapshotIdentifier: 'orders-snap', DBClusterIdentifier: 'orders' });
+    await rds.send(new RestoreDBClusterFromSnapshotCommand({
+      DBClusterIdentifier: 'copy',
+      SnapshotIdentifier: 'orders-snap',
+      Engine: 'aurora-postgresql',
+      MonitoringInterval: 30,
+      MonitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
+      EnablePerformanceInsights: true,
+      PerformanceInsightsRetentionPeriod: 465,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 3600 },
+    }));
+    expect(sim.cluster('copy')).toMatchObject({
+      MonitoringInterval: 30,
+      PerformanceInsightsEnabled: true,
+      PerformanceInsightsRetentionPeriod: 465,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 3600 },
+    });
+  });
+
+  test('SecondsUntilAutoPause is 300 to 86,400 seconds', async () => {
+    sim.addCluster({ DBClusterIdentifier: 'orders', Engine: 'aurora-postgresql', ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4 } });
+    for (const seconds of [299, 86401]) {
+      await expect(modify('orders', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: seconds } }))
+        .rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    }
+    await modify('orders', { ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 } });
+  });
+});
 
 describe('RDS uses a customer-managed KMS key with the caller\'s credentials', () => {
   function encryptedCluster(id = 'orders', key = CMK) {

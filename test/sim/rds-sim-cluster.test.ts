@@ -337,7 +337,6 @@ describe('ModifyDBCluster', () => {
       CloudwatchLogsExportConfiguration: { EnableLogTypes: ['postgresql'] },
       ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 32 },
       StorageType: 'aurora-iopt1',
-      EnableHttpEndpoint: true,
     }));
     expect(out.DBCluster!.Status).toBe('modifying');
     await expect(rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'c', DeletionProtection: false })))
@@ -352,7 +351,6 @@ describe('ModifyDBCluster', () => {
       EnabledCloudwatchLogsExports: ['postgresql'],
       ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 32 },
       StorageType: 'aurora-iopt1',
-      HttpEndpointEnabled: true,
     });
     // the members show the cluster's port and security groups
     expect(await describeDb('c-1')).toMatchObject({ Endpoint: { Port: 6000 }, VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-1' }, { VpcSecurityGroupId: 'sg-2' }] });

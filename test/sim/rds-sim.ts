@@ -38,7 +38,9 @@ import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import { SimClock } from './clock';
 import { viewCluster } from './rds/cluster-model';
-import { deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster } from './rds/clusters';
+import {
+  deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
+} from './rds/clusters';
 import { FaultInjector, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
 import {
@@ -83,6 +85,8 @@ export class RdsSimulator {
     ModifyDBCluster: input => modifyDBCluster(this.sim, input),
     RestoreDBClusterFromSnapshot: input => restoreDBClusterFromSnapshot(this.sim, input),
     DeleteDBCluster: input => deleteDBCluster(this.sim, input),
+    EnableHttpEndpoint: input => setHttpEndpoint(this.sim, input, true),
+    DisableHttpEndpoint: input => setHttpEndpoint(this.sim, input, false),
     CreateDBInstance: input => createDBInstance(this.sim, input),
     CreateDBClusterSnapshot: input => createDBClusterSnapshot(this.sim, input),
     DescribeDBClusterSnapshots: input => describeDBClusterSnapshots(this.sim, input),

@@ -149,6 +149,14 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
   // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
   // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
   // As FinalDBSnapshot: only of an available cluster (issue 8, finding 3)
+  /** EnableHttpEndpoint / DisableHttpEndpoint (API_EnableHttpEndpoint: InvalidResourceStateFault, "another operation is in progress"). */
+  HttpEndpoint: {
+    allowed: ['available'],
+    fault: 'InvalidResourceStateFault',
+    message: (id, status) => `The operation can't be performed on DB cluster ${id} because another operation is in progress (${status}).`,
+  },
+  // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
+  // As FinalDBSnapshot: only of an available cluster (issue 8, finding 3)
   FinalDBClusterSnapshot: {
     allowed: ['available'],
     fault: 'InvalidDBClusterStateFault',
