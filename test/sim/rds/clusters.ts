@@ -125,7 +125,6 @@ export function validateClusterModify(c: DBCluster, input: Record<string, any>):
   }
 }
 
-
 /** Whether setting `name` to `value` would change the cluster. */
 export function clusterChanges(sim: SimState, c: DBCluster, name: string, value: unknown): boolean {
   const after = structuredClone(c);

@@ -146,9 +146,6 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
       ? `Cluster ${id} is already being deleted.`
       : `DB cluster ${id} is ${status} and cannot be deleted until the operation in progress completes.`,
   },
-  // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
-  // API_DeleteDBCluster (FinalDBSnapshotIdentifier). Which statuses allow a final cluster snapshot is assumed.
-  // As FinalDBSnapshot: only of an available cluster (issue 8, finding 3)
   /** EnableHttpEndpoint / DisableHttpEndpoint (API_EnableHttpEndpoint: InvalidResourceStateFault, "another operation is in progress"). */
   HttpEndpoint: {
     allowed: ['available'],
