@@ -1,6 +1,6 @@
 import { DBInstance } from '@aws-sdk/client-rds';
 import { WAIT_TIMED_OUT } from '../src/error-names';
-import { clusterMembers, findCluster, findClusterByResourceId } from './rds/clusters';
+import { CLUSTER_STATUS_ADVICE, clusterMembers, clusterStatusEnds, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
 import { findInstance, findInstanceByResourceId, stillPending } from './rds/instances';
 import { logged } from './rds/log';
@@ -133,13 +133,14 @@ async function clusterState(e: CheckEvent): Promise<State> {
       return { done: !cluster || (!!e.resourceId && isExpected) || left === 0, status: `${status}, ${left} members` };
     }
     case 'settled':
-      return { done: !cluster || status === 'available' || status === 'failed' || status.startsWith('inaccessible'), status };
-    // clusters have no storage-optimization: every readiness is `available`, members included
+      return { done: !cluster || clusterStatusEnds(status) !== 'by itself', status };
+    // Clusters: every readiness is exactly `available` (see CLUSTER_STATUSES).
     case 'available':
     case 'modifiable':
     case 'serving': {
-      if (cluster && isExpected && (status === 'failed' || status.startsWith('inaccessible') || status.startsWith('incompatible'))) {
-        throw new PipelineError('DBClusterFailed', `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself.`);
+      if (cluster && isExpected && clusterStatusEnds(status) === 'never') {
+        throw new PipelineError('DBClusterFailed',
+          `The ${e.subject} ${name} entered status ${status}, which it will not leave by itself${CLUSTER_STATUS_ADVICE[status] ?? ''}.`);
       }
       if (!cluster || !isExpected || status !== 'available') {
         return { done: false, status: cluster && !isExpected ? `${status} (another DB cluster)` : status };

@@ -45,3 +45,57 @@ export function unsupportedKind(cluster: DBCluster): string | undefined {
   if (cluster.ClusterScalabilityType === 'limitless') return `${id} is an Aurora Limitless database`;
   return undefined;
 }
+
+/**
+ * Aurora DB cluster statuses, from the Aurora User Guide ("Viewing DB cluster
+ * status", the status table), and whether each ends without anyone acting:
+ * - `rests`: `available`, where every step of the pipeline may act;
+ * - `by itself`: a transition RDS finishes (a wait keeps polling);
+ * - `never`: the cluster stays there until someone acts, so a wait for it to be
+ *   available fails at once instead of waiting its maximum: a failed clone or
+ *   migration; a KMS key that "can't be accessed or recovered", or that only a
+ *   restart of the cluster can recover (`-recoverable`); `stopped` (and
+ *   `stopping`, which ends there) until someone starts it.
+ * An unknown status is taken as a transition. Every wait for a cluster waits
+ * for exactly `available`: CreateDBInstance of a member needs it
+ * (API_RestoreDBClusterFromSnapshot: "You can create DB instances only after
+ * ... the DB cluster is available"), and the guide does not say which steps
+ * the other statuses allow.
+ */
+export const CLUSTER_STATUSES: Readonly<Record<string, 'rests' | 'by itself' | 'never'>> = {
+  'available': 'rests',
+  'backing-up': 'by itself',
+  'backtracking': 'by itself',
+  'creating': 'by itself',
+  'deleting': 'by itself',
+  'failing-over': 'by itself',
+  'maintenance': 'by itself',
+  'migrating': 'by itself',
+  'modifying': 'by itself',
+  'promoting': 'by itself',
+  'renaming': 'by itself',
+  'resetting-master-credentials': 'by itself',
+  'starting': 'by itself',
+  'storage-optimization': 'by itself',
+  'update-iam-db-auth': 'by itself',
+  'upgrading': 'by itself',
+  'cloning-failed': 'never',
+  'migration-failed': 'never',
+  'inaccessible-encryption-credentials': 'never',
+  'inaccessible-encryption-credentials-recoverable': 'never',
+  'stopped': 'never',
+  'stopping': 'never',
+};
+
+/** How a cluster status ends (see CLUSTER_STATUSES). */
+export function clusterStatusEnds(status: string): 'rests' | 'by itself' | 'never' {
+  return CLUSTER_STATUSES[status] ?? 'by itself';
+}
+
+/** What to do about a status that never ends by itself, where the Aurora User Guide says it. */
+export const CLUSTER_STATUS_ADVICE: Readonly<Record<string, string>> = {
+  'inaccessible-encryption-credentials': ': its KMS key can\'t be accessed or recovered',
+  'inaccessible-encryption-credentials-recoverable': ': its KMS key can\'t be accessed; if the key is active, restarting the cluster can recover it',
+  'stopped': ': start it (StartDBCluster), then run the pipeline again',
+  'stopping': ': it is being stopped; start it (StartDBCluster), then run the pipeline again',
+};
