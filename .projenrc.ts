@@ -46,6 +46,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       setupFiles: ['<rootDir>/test/setup.ts'],
+      // One line for the whole run from the IAM check (test/sim/iam-check.ts): each test file
+      // leaves its counts in a directory the setup makes; the teardown prints their sum.
+      globalSetup: '<rootDir>/test/sim/iam-summary-setup.ts',
+      globalTeardown: '<rootDir>/test/sim/iam-summary-teardown.ts',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
       testTimeout: 60_000,

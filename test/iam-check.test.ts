@@ -3,12 +3,13 @@
  * template, how it builds each call's request context, and that IAM — not only
  * the pipeline's pre-flight check — refuses what the policies do not allow.
  */
+import { RDSClient, RestoreDBClusterFromSnapshotCommand } from '@aws-sdk/client-rds';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { TrapheusRestoreProps } from '../src';
 import { AwsCall, setCaller } from './sim/aws-calls';
-import { fullyConfiguredCluster, fullyConfiguredInstance, RESTORABLE } from './sim/fixtures';
+import { CLUSTER_KMS_KEY, fullyConfiguredCluster, fullyConfiguredInstance, RESTORABLE } from './sim/fixtures';
 import { describeDenials, functionRoles, IamCheck, SIM_AWS_RDS_KEY } from './sim/iam-check';
 import { authorizationsFor } from './sim/iam-resources';
 import { RdsSimulator } from './sim/rds-sim';
@@ -260,8 +261,6 @@ describe('a final snapshot on delete (issue 8, finding 3)', () => {
 
 describe('KMS keys RDS uses for the caller (issue 8, finding 2)', () => {
   const viaRds = (action: string, KeyId: string) => ({ service: 'kms' as const, action, via: 'rds' as const, input: { KeyId } });
-  /** A customer managed key (the fixture cluster's). */
-  const CLUSTER_KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f`;
   const OTHER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-8888-7777-6666-555555555555`;
 
   test.each(['restore', 'apply-config'])('kms:CreateGrant and kms:DescribeKey through RDS on a customer managed key are allowed to the %s function', (fn) => {
@@ -290,5 +289,31 @@ describe('KMS keys RDS uses for the caller (issue 8, finding 2)', () => {
     const key = [...Object.entries<any>(c.template.Resources)].find(([, r]) => r.Type === 'AWS::KMS::Key')![0];
     expect(c.allows('restore', viaRds('CreateGrant', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${key}`))).toBe(true);
     expect(c.allows('restore', viaRds('CreateGrant', CLUSTER_KMS_KEY))).toBe(false);
+  });
+});
+
+describe('KMS through the simulator: RDS asks KMS with the caller\'s credentials', () => {
+  const restoreCluster = (c: Checked) => {
+    c.sim.addCluster(fullyConfiguredCluster('orders-aurora'));
+    c.sim.addClusterSnapshot({ DBClusterSnapshotIdentifier: 'orders-aurora-trapheus-1', DBClusterIdentifier: 'orders-aurora' });
+    setCaller(c.fn('restore'));
+    const rds = new RDSClient({ region: REGION, credentials: { accessKeyId: 'ASIASIMULATED', secretAccessKey: 'simulated' } });
+    return rds.send(new RestoreDBClusterFromSnapshotCommand({
+      DBClusterIdentifier: 'orders-aurora-restored', SnapshotIdentifier: 'orders-aurora-trapheus-1', Engine: 'aurora-postgresql', Tags: [RESTORABLE],
+    })).finally(() => setCaller(undefined));
+  };
+
+  test('a cluster encrypted with a customer managed key is restored when the restore function may use the key', async () => {
+    const c = withChecker((stack) => ({ encryptionKeys: [kms.Key.fromKeyArn(stack, 'OrdersKey', CLUSTER_KMS_KEY)] }));
+    await expect(restoreCluster(c)).resolves.toMatchObject({ DBCluster: { DBClusterIdentifier: 'orders-aurora-restored' } });
+    expect(c.iam.takeDenials()).toEqual([]);
+    expect(c.iam.takeCounts()).toMatchObject({ denied: 0 });
+  });
+
+  test('...and refused (KMSKeyNotAccessibleFault) when it may not: IAM names the function, the KMS action and the key', async () => {
+    const c = withChecker((stack) => ({ encryptionKeys: [kms.Key.fromKeyArn(stack, 'OtherKey', `arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-8888-7777-6666-555555555555`)] }));
+    await expect(restoreCluster(c)).rejects.toMatchObject({ name: 'KMSKeyNotAccessibleFault' });
+    expect(c.iam.takeDenials()).toEqual([expect.objectContaining({ caller: c.fn('restore'), call: expect.stringMatching(/^kms:/), resource: CLUSTER_KMS_KEY })]);
+    expect(c.sim.cluster('orders-aurora-restored')).toBeUndefined();
   });
 });

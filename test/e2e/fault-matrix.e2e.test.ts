@@ -17,14 +17,17 @@
  *     available replacement;
  *  4. nothing is left behind that the cause does not name;
  *  5. (Lambda faults) the run ends as the clean run did: a throttled or lost
- *     invocation costs time only, never a rollback.
+ *     invocation costs time only, never a rollback;
+ *  6. IAM allowed every call: each is checked against the synthesized policy of
+ *     the function that made it (test/sim/iam-check.ts), and a denial fails the point.
  * The matrix is generated from the call log, so a new step is covered by itself.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Harness } from './harness';
+import { Harness, iamCounts } from './harness';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../lambda-src/rds/naming';
 import { Cutover, OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
+import { describeDenials, summaryLine } from '../sim/iam-check';
 import { FaultRule, RdsSimulator } from '../sim/rds-sim';
 import { runPipeline, RunOptions, RunResult } from '../sim/run-pipeline';
 
@@ -134,6 +137,11 @@ async function run(
     },
     lambdaFault,
   });
+  // Invariant 6: a call IAM denied fails the point (and is not left for done() to report again).
+  const denied = h.iam.takeDenials();
+  if (denied.length > 0) violations.push(`IAM denied:\n${describeDenials(denied)}`);
+  const unchecked = h.iam.takeErrors();
+  if (unchecked.length > 0) violations.push(`IAM check could not evaluate: ${unchecked.join('; ')}`);
   return { sim, result, originals, violations };
 }
 
@@ -214,6 +222,7 @@ const summary: { points: number; held: number; failures: string[] } = { points: 
 afterAll(() => {
   // One line for the whole matrix, as the issue asks.
   process.stdout.write(`\nfault-injection matrix: ${summary.points} injection points, ${summary.held} held the invariants\n`);
+  process.stdout.write(`${summaryLine(iamCounts())}\n`);
 });
 
 describe('fault-injection matrix', () => {
@@ -238,7 +247,7 @@ describe('fault-injection matrix', () => {
       }
       before = sim.calls.length;
     });
-    expect(invariants(s, baseline.sim, baseline.result, baseline.originals)).toEqual([]);
+    expect([...baseline.violations, ...invariants(s, baseline.sim, baseline.result, baseline.originals)]).toEqual([]);
     expect(sites.length).toBeGreaterThan(3);
 
     const failures: string[] = [];

@@ -1,15 +1,44 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
 import type { TrapheusRestoreProps } from '../../src';
 import { AwsSims } from '../sim/aws-sims';
 import { tablesOf, useDynalite } from '../sim/dynamo';
+import { addCounts, describeDenials, IamCheck, IamCounts, SIM_AWS_RDS_KEY, writeTally } from '../sim/iam-check';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
 
 /** DynamoDB (the restore lock's table) is dynalite, started for each test file that uses the harness. */
 const dynalite = useDynalite();
+
+/** The IAM check's counts for this test file; the jest globalTeardown prints the run's sum. */
+const iamTally: IamCounts = { calls: 0, allowed: 0, denied: 0 };
+afterAll(() => writeTally(iamTally));
+/** This test file's IAM check counts so far. */
+export function iamCounts(): IamCounts {
+  return { ...iamTally };
+}
+
+/**
+ * The roles the fixture databases use (test/sim/fixtures.ts): enhanced monitoring
+ * (`rds-monitoring`) and the Active Directory domain (`rds-directory-access`). A
+ * pipeline for them must be allowed to pass both (`passableRoles`), as a user
+ * with such databases configures it; unless a test gives its own.
+ */
+function withFixtureRoles(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps)) {
+  return (stack: Stack): TrapheusRestoreProps => {
+    const p = typeof props === 'function' ? props(stack) : props;
+    return {
+      ...p,
+      passableRoles: p.passableRoles ?? ['rds-monitoring', 'rds-directory-access'].map((name) => iam.Role.fromRoleName(stack, `FixtureRole-${name}`, name)),
+    };
+  };
+}
+
+/** The harness whose simulators and IAM check are installed: one at a time. */
+let active: Harness | undefined;
 
 /** One synthesized definition per test file; a fresh in-memory RDS (and SES, SNS, Secrets Manager), and empty tables, per test. */
 export class Harness {
@@ -17,14 +46,21 @@ export class Harness {
   readonly pipelineId: string;
   /** The stack's DynamoDB tables, as dynalite creates them (named by logical id). */
   readonly tables: ReturnType<typeof tablesOf>;
+  /** The synthesized template. */
+  readonly template: any;
+  /** Every AWS call a function makes is checked against that function's synthesized IAM policy. */
+  readonly iam: IamCheck;
+  private removeIamGate?: () => void;
   sim!: RdsSimulator;
   /** The in-memory SES, SNS and Secrets Manager the alert handler talks to. */
   aws!: AwsSims;
 
   constructor(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps) = {}) {
-    const { stack } = buildStack(props);
+    const { stack } = buildStack(withFixtureRoles(props));
     this.definition = definitionFrom(stack);
-    this.tables = tablesOf(Template.fromStack(stack).toJSON());
+    this.template = Template.fromStack(stack).toJSON();
+    this.tables = tablesOf(this.template);
+    this.iam = new IamCheck(this.template, { rds: () => this.sim, awsManagedKeys: [SIM_AWS_RDS_KEY] });
     this.pipelineId = [...this.definition.functions.values()][0].env.PIPELINE_ID;
   }
 
@@ -32,6 +68,10 @@ export class Harness {
   fresh(durations: Partial<SimDurations> = {}): RdsSimulator {
     // The handlers log structured JSON lines (as in Lambda); tests read results, not logs.
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // A test that switches harnesses ends the other one first: its IAM check (which reads
+    // its own simulator) must not judge this one's calls, and its denials still fail the test.
+    if (active && active !== this) active.done();
+    active = this;
     this.sim?.uninstall();
     this.sim = new RdsSimulator({ durations });
     this.sim.install();
@@ -39,6 +79,8 @@ export class Harness {
     this.aws = new AwsSims();
     this.aws.install();
     this.dynamo.reset(this.tables);
+    this.removeIamGate?.();
+    this.removeIamGate = this.iam.install();
     return this.sim;
   }
 
@@ -51,6 +93,15 @@ export class Harness {
   done(): void {
     this.sim?.uninstall();
     this.aws?.uninstall();
+    // IAM: a denied call fails the test, naming the function, the action and the resource.
+    if (active === this) active = undefined;
+    this.removeIamGate?.();
+    this.removeIamGate = undefined;
+    addCounts(iamTally, this.iam.takeCounts());
+    const denied = this.iam.takeDenials();
+    const errors = this.iam.takeErrors();
+    if (denied.length > 0) throw new Error(`IAM denied ${denied.length} authorization(s):\n${describeDenials(denied)}`);
+    if (errors.length > 0) throw new Error(`The IAM check could not evaluate ${errors.length} call(s):\n${errors.join('\n')}`);
   }
 
   run(input: unknown): Promise<RunResult> {

@@ -146,8 +146,10 @@ function rdsResourcesOfType(call: AwsCall, type: string, required: boolean, env:
   const i = call.input ?? {};
   const named = (fields: string[]) => fields.flatMap((f) => (i[f] === undefined ? [] : [i[f]].flat() as string[]));
   let names: string[];
-  if (call.action === 'AddTagsToResource' || call.action === 'RemoveTagsFromResource') {
-    names = parseRdsArn(i.ResourceName)[0] === type ? [i.ResourceName] : [];
+  if (i.ResourceName !== undefined || i.ResourceArn !== undefined) {
+    // AddTagsToResource / RemoveTagsFromResource (ResourceName), EnableHttpEndpoint / DisableHttpEndpoint (ResourceArn): the ARN's own type
+    const arn: string = i.ResourceName ?? i.ResourceArn;
+    names = parseRdsArn(arn)[0] === type ? [arn] : [];
   } else if (call.action === 'RestoreDBClusterFromSnapshot' && (type === 'cluster-snapshot' || type === 'snapshot')) {
     // SnapshotIdentifier names a DB cluster snapshot (or, for Multi-AZ DB clusters, a DB snapshot).
     const id: string = i.SnapshotIdentifier;
