@@ -157,6 +157,9 @@ async function clusterState(e: CheckEvent): Promise<State> {
   }
 }
 
+/** How a wait's condition reads in a message. */
+const UNTIL_WORDS: Partial<Record<CheckEvent['until'], string>> = { modifiable: 'available for changes' };
+
 function minutes(seconds: number): string {
   return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : `${Math.round(seconds / 60)} min`;
 }
@@ -179,7 +182,7 @@ export const handler = logged('check-status', async (e: CheckEvent): Promise<Che
   const elapsed = e.wait.elapsed + e.wait.interval;
   if (!done && elapsed >= e.policy.maxWait) {
     const what = e.identifier ?? e.identifiers?.join(', ') ?? e.resourceId;
-    throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${e.until}; it is still ${status}.`);
+    throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${UNTIL_WORDS[e.until] ?? e.until}; it is still ${status}.`);
   }
   const next = Math.min(e.policy.max, Math.max(1, Math.round(e.wait.interval * e.policy.rate)), Math.max(1, e.policy.maxWait - elapsed));
   return { done, status, elapsed, interval: next };

@@ -72,6 +72,8 @@ export class ClusterRestorePipeline extends Construct {
       oldDatabase: old.payload,
       ...(old.payload.finalSnapshot ? { 'startedAt.$': '$$.Execution.StartTime' } : {}),
     }, '$.deletedOldCluster'), restoredFailure);
+    // a final snapshot needs the old cluster available (a backing-up one is refused): retried
+    if (old.payload.finalSnapshot) steps.retryWhileOldDatabaseBusy(deleteOldCluster);
 
     const restoredCluster = { resource: 'cluster', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
 

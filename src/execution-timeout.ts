@@ -7,12 +7,13 @@ import { PollingOptions, pollsForWait, resolvePolling } from './polling';
  * How many waits a branch has (forward and rollback), to size the history
  * check and the execution timeout: the instance branch 5 + 4
  * (RESTORE_THEN_SWAP adds 3 + 2), the cluster branch 9 + 7; keeping the old
- * database adds 2, a final snapshot 1.
+ * database adds 2, a final snapshot 1 (2 for an instance: the old instance is
+ * also waited for to be available before it).
  */
 export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'instance' | 'cluster'): number {
   const old = resolveOldDatabase(props);
   const base = kind === 'cluster' ? 16 : 9 + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0);
-  return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? 1 : 0);
+  return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? (kind === 'instance' ? 2 : 1) : 0);
 }
 
 /** Time allowed for each status check the waits make (a check takes well under a second). */

@@ -72,15 +72,21 @@ export class InstanceRestorePipeline extends Construct {
     }, '$.deletedOld'), restoredFailure);
 
     // What happens to the old instance: kept for a while (then waited for, as
-    // are the restored one, since either may be backing up or in maintenance
-    // by then), deleted, and its final snapshot waited for and tagged.
+    // is the restored one, since either may be backing up or in maintenance
+    // by then), deleted (with a final snapshot once it is available: RDS
+    // refuses one of a backing-up instance), and its final snapshot waited for and tagged.
     const restoredInstance = { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
+    const oldInstance = { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId' } as const;
     let beforeDelete = sfn.Chain.start(verify);
     if (old.keepSeconds) {
       beforeDelete = beforeDelete
         .next(new sfn.Wait(this, `Keep the old instance for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))
         .next(wait('old instance after the keep window', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'settled' }, restoredFailure))
-        .next(wait('restored instance after the keep window', { ...restoredInstance, until: 'available' }, restoredFailure));
+        .next(wait('restored instance after the keep window', { ...restoredInstance, until: 'serving' }, restoredFailure));
+    }
+    if (old.payload.finalSnapshot) {
+      beforeDelete = beforeDelete.next(wait('old instance before its final snapshot', { ...oldInstance, until: 'available' }, restoredFailure));
+      steps.retryWhileOldDatabaseBusy(deleteOld);
     }
     let afterDelete = sfn.Chain.start(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure));
     if (old.payload.finalSnapshot) {
@@ -96,9 +102,9 @@ export class InstanceRestorePipeline extends Construct {
         }, '$.finalSnapshot'), restoredFailure));
     }
 
-    const renamed = () => wait('renamed instance', {
-      resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId', until: 'available',
-    }, rollback);
+    // The original, once its rename is done: serving is enough (the restore
+    // does not touch it), so a backing-up original does not hold the restore back.
+    const renamed = () => wait('renamed instance', { ...oldInstance, until: 'serving' }, rollback);
     const restoreChain = swap
       // the staged instance moves in as soon as the identifier is free (the original's
       // rename has taken effect), not once that rename has finished: a shorter outage
@@ -107,15 +113,16 @@ export class InstanceRestorePipeline extends Construct {
         .next(guard(invoke(this, 'Move the staged instance under the original identifier', h.rename, {
           'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId',
         }, '$.moved'), rollback))
-        .next(wait('restored instance', { ...restoredInstance, until: 'available' }, rollback))
+        .next(wait('restored instance', { ...restoredInstance, until: 'serving' }, rollback))
         .next(renamed())
         .next(beforeDelete)
       : sfn.Chain.start(renameOut)
         .next(renamed())
         .next(restore())
-        .next(wait('restored instance', { ...restoredInstance, until: 'available' }, rollback))
+        // the next step modifies it; then, once what it applied is in, serving is enough
+        .next(wait('restored instance', { ...restoredInstance, until: 'modifiable' }, rollback))
         .next(applyConfig())
-        .next(wait('restored settings', { ...restoredInstance, until: 'available' }, restoredFailure))
+        .next(wait('restored settings', { ...restoredInstance, until: 'serving', pendingPath: '$.applied.changed' }, restoredFailure))
         .next(beforeDelete);
     restoreChain
       .next(deleteOld)
@@ -145,7 +152,8 @@ export class InstanceRestorePipeline extends Construct {
    */
   private restoreThenSwap(h: RestoreHandlers, wait: WaitFn, guard: GuardFn, rollback: sfn.IChainable): sfn.Chain {
     const staged = { 'identifier.$': '$.original.staging', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
-    const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'available' } as const;
+    // it is modified next (settings, then the rename that moves it in)
+    const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'modifiable' } as const;
     return sfn.Chain
       .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore, {
         'identifier.$': '$.original.staging',
@@ -156,7 +164,7 @@ export class InstanceRestorePipeline extends Construct {
       .next(wait('staged instance', stagedInstance, rollback))
       .next(guard(invoke(this, 'Apply the settings the restore cannot carry to the staged instance', h.applyConfig,
         { op: 'apply', ...staged }, '$.applied'), rollback))
-      .next(wait('staged settings', stagedInstance, rollback))
+      .next(wait('staged settings', { ...stagedInstance, pendingPath: '$.applied.changed' }, rollback))
       .next(guard(invoke(this, 'Verify the staged configuration', h.applyConfig, { op: 'verify', ...staged }, '$.stagedVerified'), rollback));
   }
 
@@ -181,9 +189,9 @@ export class InstanceRestorePipeline extends Construct {
       .start(waitOrFail('partly restored instance', { resource: 'instance', identifierPath: '$.identifier', until: 'settled' }))
       .next(discard)
       .next(waitOrFail('discarded instance', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'gone' }))
-      .next(waitOrFail('renamed original', { resource: 'instance', resourceIdPath: '$.original.resourceId', until: 'available' }))
+      .next(waitOrFail('renamed original', { resource: 'instance', resourceIdPath: '$.original.resourceId', until: 'modifiable' }))
       .next(renameBack)
-      .next(waitOrFail('original under its identifier', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'available' }))
+      .next(waitOrFail('original under its identifier', { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.original.resourceId', until: 'serving' }))
       .next(failure.report(FailurePhase.ROLLED_BACK));
     return stagedDiscard ? stagedDiscard.next(rest) : rest;
   }

@@ -1,8 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
+import { OLD_DATABASE_BUSY } from './error-names';
 import { branchWaits } from './execution-timeout';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
@@ -40,6 +42,22 @@ export class PipelineSteps {
   /** A wait (Wait → check → done?) whose errors go to `onError`, put at `errorPath`. */
   wait(subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error'): sfn.Chain {
     return waitUntil(this.scope, subject, { check, checkFunction: this.checkFunction, policy: this.policy, onError, errorPath });
+  }
+
+  /**
+   * Retry a deletion with a final snapshot while the old DB is not `available`
+   * (`OldDatabaseBusy`: RDS refuses the final snapshot of a backing-up DB):
+   * 8 tries over about an hour.
+   */
+  retryWhileOldDatabaseBusy(task: sfn.TaskStateBase): void {
+    task.addRetry({
+      errors: [OLD_DATABASE_BUSY],
+      interval: Duration.seconds(60),
+      backoffRate: 2,
+      maxAttempts: 8,
+      maxDelay: Duration.minutes(10),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
   }
 
   /** Send any failure of `task` to `onError`, with the error at `resultPath`. */

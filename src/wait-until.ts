@@ -15,7 +15,19 @@ export interface WaitCheck {
   readonly resourceIdPath?: string;
   /** `cluster`: JSONPath of the list of members it must have, all available (default: its current members). */
   readonly membersPath?: string;
-  readonly until: 'available' | 'settled' | 'gone' | 'empty';
+  /**
+   * Instances: JSONPath of the ModifyDBInstance parameters applied immediately
+   * that must have left PendingModifiedValues before the wait is over.
+   */
+  readonly pendingPath?: string;
+  /**
+   * What the wait waits for. For an instance, the readiness the step after the
+   * wait needs: `available` (exactly; a final snapshot), `modifiable` (a rename
+   * or a settings change), `serving` (clients can use it); for clusters and
+   * snapshots `available`. `settled`: RDS will not change it by itself; `gone`:
+   * the identifier is free; `empty`: a cluster without members.
+   */
+  readonly until: 'available' | 'modifiable' | 'serving' | 'settled' | 'gone' | 'empty';
 }
 
 export interface WaitUntilProps {
@@ -55,6 +67,7 @@ export function waitUntil(scope: Construct, subject: string, props: WaitUntilPro
   if (props.check.resourceIdPath) payload.resourceId = sfn.JsonPath.stringAt(props.check.resourceIdPath);
   if (props.check.identifiersPath) payload.identifiers = sfn.JsonPath.listAt(props.check.identifiersPath);
   if (props.check.membersPath) payload.members = sfn.JsonPath.listAt(props.check.membersPath);
+  if (props.check.pendingPath) payload.pending = sfn.JsonPath.listAt(props.check.pendingPath);
   const check = invoke(scope, `Check ${subject}`, props.checkFunction, payload, '$.wait');
   check.addCatch(props.onError, { resultPath: props.errorPath });
   const ready = new sfn.Choice(scope, `Is ${subject} ready?`)

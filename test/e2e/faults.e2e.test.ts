@@ -54,7 +54,7 @@ describe('failure at the restore', () => {
     const result = await h.run(restoreInput);
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('WaitTimedOut');
-    expect(result.cause).toMatch(/Waited 2\.0 h for the restored instance orders-db to be available; it is still creating/);
+    expect(result.cause).toMatch(/Waited 2\.0 h for the restored instance orders-db to be available for changes; it is still creating/);
     // the stuck instance can never be deleted, so the rollback cannot finish: it says so, where the original is, and what to do
     expect(result.cause).toMatch(/ROLLBACK FAILED \(Waited 2\.0 h for the partly restored instance orders-db to be settled; it is still creating\.\): needs attention\./);
     expect(result.cause).toMatch(/The original DB instance is orders-db-trapheus-old\. To recover, once orders-db is free, rename orders-db-trapheus-old back to orders-db\./);

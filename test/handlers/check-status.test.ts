@@ -89,6 +89,14 @@ describe('check-status: back-off', () => {
     });
   });
 
+  test('WaitTimedOut says what the wait needed: "available for changes" for a modifiable wait', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: 'backing-up' });
+    await expect(check({ ...instance('modifiable', 'orders-db'), wait: { elapsed: 3300, interval: 300 } })).rejects.toMatchObject({
+      name: 'WaitTimedOut',
+      message: 'Waited 1.0 h for the restored instance orders-db to be available for changes; it is still backing-up.',
+    });
+  });
+
   test('WaitTimedOut for an absent instance says so', async () => {
     await expect(check({ ...instance('available', 'orders-db'), wait: { elapsed: 3300, interval: 300 } })).rejects.toMatchObject({
       name: 'WaitTimedOut',
