@@ -69,7 +69,11 @@ describe('TrapheusRestore', () => {
         name,
         lambda: {
           ErrorEquals: name.startsWith('Send the ') ? ['Lambda.TooManyRequestsException'] : ['Lambda.TooManyRequestsException', 'Lambda.Unknown'],
-          IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 6, MaxDelaySeconds: 90, JitterStrategy: 'FULL',
+          IntervalSeconds: 5,
+          BackoffRate: 2,
+          MaxAttempts: 6,
+          MaxDelaySeconds: 90,
+          JitterStrategy: 'FULL',
         },
       });
     }

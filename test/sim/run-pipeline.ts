@@ -147,7 +147,7 @@ export type LambdaFault = 'throttled' | 'timed out';
 /** The error Step Functions reports for a Lambda fault (name and cause as the service words them). */
 function lambdaFaultError(fault: LambdaFault, fn: string): Error {
   const err = new Error(fault === 'throttled'
-    ? `Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Request ID: sim; Proxy: null)`
+    ? 'Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Request ID: sim; Proxy: null)'
     : `The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorMessage":"Task timed out after 60.00 seconds"} (${fn})`);
   err.name = fault === 'throttled' ? 'Lambda.TooManyRequestsException' : 'Lambda.Unknown';
   return err;
