@@ -8,9 +8,14 @@ const ACCOUNT = '123456789012';
 /** The tag that lets the pipeline restore a database (see allowedIdentifiers). */
 export const RESTORABLE = { Key: RESTORABLE_TAG_KEY, Value: RESTORABLE_TAG_VALUE };
 
+/** The customer-managed KMS key the fixture instance's storage (so its snapshots) is encrypted with. */
+export const INSTANCE_KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0a1b2c3d-1111-4222-8333-444455556666`;
+
 /**
  * An original with a non-default value for every setting in the retention
- * table (where RDS allows it): a restore that forgets one is caught.
+ * table (where RDS allows it): a restore that forgets one is caught. Encrypted
+ * with a customer-managed key, as most production databases are, and its
+ * Performance Insights with another.
  */
 type Spec = DBInstance & { DBInstanceIdentifier: string; Engine: string };
 
@@ -28,6 +33,8 @@ export function fullyConfiguredInstance(identifier: string, overrides: Partial<D
     OptionGroupMemberships: [{ OptionGroupName: 'orders-options', Status: 'in-sync' }],
     Endpoint: { Port: 6543 },
     StorageType: 'gp3',
+    StorageEncrypted: true,
+    KmsKeyId: INSTANCE_KMS_KEY,
     AllocatedStorage: 500,
     Iops: 12000,
     StorageThroughput: 500,

@@ -6,23 +6,34 @@ import {
   DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand, RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
+import { addCallGate, AwsCall } from './aws-calls';
 import { SimClock } from './clock';
 import { DEFAULT_DURATIONS, RdsSimulator } from './rds-sim';
 
 const D = DEFAULT_DURATIONS;
+const CMK = 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-4222-8333-444455556666';
 
 let clock: SimClock;
 let sim: RdsSimulator;
 let rds: RDSClient;
+let kmsCalls: AwsCall[];
+let removeGate: () => void;
 
 beforeEach(() => {
   clock = new SimClock();
   sim = new RdsSimulator({ clock });
   sim.install();
   rds = new RDSClient({ region: 'us-east-1' });
+  kmsCalls = [];
+  removeGate = addCallGate((call) => {
+    if (call.service === 'kms') kmsCalls.push(call);
+  });
 });
 
-afterEach(() => sim.uninstall());
+afterEach(() => {
+  removeGate();
+  sim.uninstall();
+});
 
 async function describeDb(id: string) {
   return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances![0];
@@ -149,5 +160,58 @@ describe('engine rules on RestoreDBInstanceFromDBSnapshot', () => {
     seedSnapshot('mysql');
     await restore({ EngineLifecycleSupport: 'open-source-rds-extended-support-disabled' });
     expect(sim.instance('restored')?.EngineLifecycleSupport).toBe('open-source-rds-extended-support-disabled');
+  });
+});
+
+describe('a customer-managed KMS key is used with the caller\'s credentials', () => {
+  test('restoring a snapshot encrypted with a customer-managed key: DescribeKey and CreateGrant via RDS', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'src', Engine: 'postgres', KmsKeyId: CMK });
+    sim.addSnapshot({ DBSnapshotIdentifier: 'snap', DBInstanceIdentifier: 'src' });
+    await rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'restored', DBSnapshotIdentifier: 'snap' }));
+    expect(kmsCalls.map((c) => ({ action: c.action, via: c.via, input: c.input }))).toEqual([
+      { action: 'DescribeKey', via: 'rds', input: { KeyId: CMK } },
+      { action: 'CreateGrant', via: 'rds', input: { KeyId: CMK } },
+    ]);
+    expect(sim.instance('restored')?.KmsKeyId).toBe(CMK);
+  });
+
+  test('a refused grant fails the restore with KMSKeyNotAccessibleFault, and nothing is created', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'src', Engine: 'postgres', KmsKeyId: CMK });
+    sim.addSnapshot({ DBSnapshotIdentifier: 'snap', DBInstanceIdentifier: 'src' });
+    const refuse = addCallGate((call) => {
+      if (call.service === 'kms' && call.action === 'CreateGrant') throw new Error('AccessDenied');
+    });
+    try {
+      await expect(rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'restored', DBSnapshotIdentifier: 'snap' })))
+        .rejects.toMatchObject({ name: 'KMSKeyNotAccessibleFault', message: expect.stringContaining(CMK) });
+    } finally {
+      refuse();
+    }
+    expect(sim.instance('restored')).toBeUndefined();
+  });
+
+  test('the AWS managed aws/rds key needs no call from the caller', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'src', Engine: 'postgres' });
+    sim.addSnapshot({ DBSnapshotIdentifier: 'snap', DBInstanceIdentifier: 'src' });
+    await rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'restored', DBSnapshotIdentifier: 'snap' }));
+    expect(kmsCalls).toEqual([]);
+  });
+
+  test('enabling Performance Insights with a customer-managed key: the same calls; refused, KMSKeyNotAccessibleFault and nothing changes', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'db', Engine: 'postgres' });
+    const refuse = addCallGate((call) => {
+      if (call.service === 'kms') throw new Error('AccessDenied');
+    });
+    try {
+      await expect(rds.send(new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: 'db', EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: CMK, ApplyImmediately: true,
+      }))).rejects.toMatchObject({ name: 'KMSKeyNotAccessibleFault' });
+    } finally {
+      refuse();
+    }
+    expect(sim.instance('db')?.PerformanceInsightsEnabled).toBe(false);
+    kmsCalls.splice(0);
+    await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'db', EnablePerformanceInsights: true, PerformanceInsightsKMSKeyId: CMK, ApplyImmediately: true }));
+    expect(kmsCalls.map((c) => c.action)).toEqual(['DescribeKey', 'CreateGrant']);
   });
 });

@@ -10,6 +10,7 @@ import {
   deriveSeeded, instanceDefaults, MODIFY_CONTROLS, modifyKind, setAttribute, viewInstance,
 } from './instance-model';
 import { STORAGE_PARAMETERS, validateRestore, validateStorageModify } from './instance-rules';
+import { useKeyForCaller } from './kms';
 import {
   applyFilters, FilterTable, GONE, identifierOf, InstanceRecord, invalidIdentifier, Lifecycle, paginate, Phase, SnapshotRecord,
   validIdentifier,
@@ -78,6 +79,9 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
   const status = rec.life.status;
   const storage = given.filter(k => STORAGE_PARAMETERS.includes(k) && changes(sim, rec.data, k, input[k]));
   validateStorageModify(rec.data, status, input, storage);
+  if (input.PerformanceInsightsKMSKeyId !== undefined && (input.EnablePerformanceInsights ?? rec.data.PerformanceInsightsEnabled)) {
+    useKeyForCaller(sim.env, input.PerformanceInsightsKMSKeyId);
+  }
 
   const immediate = input.ApplyImmediately === true;
   const plan = planModify(sim, rec, input, given);
@@ -218,6 +222,8 @@ export function restoreDBInstanceFromDBSnapshot(sim: SimState, input: Record<str
     throw rdsFault('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
   }
   validateRestore(snap, input);
+  // RDS decrypts the snapshot and encrypts the new instance with the caller's use of the key (kms.ts)
+  if (snap.data.Encrypted) useKeyForCaller(sim.env, snap.data.KmsKeyId, 'source snapshot KMS key');
   const data = restoredInstance(sim, id, snap, input);
   const rec: InstanceRecord = { kind: 'instance', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
   // creating, then backing-up (its first automated backup, when backups are on), then available: the sequence RDS
