@@ -1,7 +1,7 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
 import type { TrapheusRestoreProps } from '../../src';
 import { AwsSims } from '../sim/aws-sims';
