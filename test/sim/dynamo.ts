@@ -5,7 +5,6 @@ import {
   GetItemCommand, ListTablesCommand, PutItemCommand, ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { gateCall } from './aws-calls';
 
 /**
@@ -57,6 +56,9 @@ export function tablesOf(template: { Resources?: Record<string, any> }): CreateT
 
 /** `tablesOf` the synthesized template of `stack`. */
 export function tablesOfStack(stack: Stack): CreateTableCommandInput[] {
+  // Loaded here only: the CLI's `simulate` bundles this module, without the CDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
   return tablesOf(Template.fromStack(stack).toJSON());
 }
 

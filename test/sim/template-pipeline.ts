@@ -1,0 +1,358 @@
+import * as path from 'path';
+import { setCaller } from './aws-calls';
+import type { RdsSimulator } from './rds-sim';
+// aws-local-stepfunctions is an ES module with a CommonJS build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
+
+/**
+ * Runs the REAL synthesized state machine definition with the REAL handlers
+ * from lambda-src/ against the in-memory RDS, on its simulated clock:
+ * - the definition is the `DefinitionString` of the synthesized template;
+ * - each Lambda task runs the module named by its function (the generated
+ *   function constructs describe themselves as `lambda-src/<name>.lambda.ts`),
+ *   with the function's environment, JSON in and out, and errors shaped as
+ *   Lambda shapes them (Cause is the JSON envelope with a stack trace);
+ * - each Wait advances the simulated clock by its real duration (no real
+ *   sleeping), and so does each retry interval and each Lambda invocation.
+ *
+ * This module reads a template and needs no CDK: the CLI's `simulate` bundles
+ * it. `run-pipeline.ts` adds what starts from a CDK Stack.
+ */
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+export interface LambdaResource {
+  logicalId: string;
+  /** The handler's name: `restore` for `lambda-src/restore.lambda.ts`. */
+  name: string;
+  /** The handler module's path in this repository. */
+  module: string;
+  env: Record<string, string>;
+}
+
+export interface Definition {
+  asl: any;
+  /** Function ARN in the definition → the function behind it. */
+  functions: Map<string, LambdaResource>;
+}
+
+/**
+ * A CloudFormation value as a deterministic string: pseudo parameters as the
+ * test account and Region; a Ref or Fn::GetAtt Arn of a resource in `resources`
+ * as a fake ARN of its service (Lambda functions by default, as in the
+ * definition); Fn::Join joined.
+ */
+export function resolve(part: any, resources: Record<string, any> = {}): string {
+  if (typeof part === 'string') return part;
+  if (part?.Ref === 'AWS::Partition') return 'aws';
+  if (part?.Ref === 'AWS::Region') return REGION;
+  if (part?.Ref === 'AWS::AccountId') return ACCOUNT;
+  if (part?.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  const fakeArn = (id: string) => {
+    const service = (resources[id]?.Type ?? 'AWS::Lambda::Function').split('::')[1].toLowerCase();
+    const prefixes: Record<string, string> = { lambda: 'function:', secretsmanager: 'secret:', dynamodb: 'table/', kms: 'key/', stepfunctions: 'stateMachine:' };
+    const prefix = prefixes[service] ?? '';
+    // IAM ARNs have no Region: arn:aws:iam::<account>:role/<name>.
+    if (service === 'iam') return `arn:aws:iam::${ACCOUNT}:role/${id}`;
+    return `arn:aws:${service === 'stepfunctions' ? 'states' : service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
+  };
+  if (part?.['Fn::GetAtt']?.[1] === 'Arn') return fakeArn(part['Fn::GetAtt'][0]);
+  // A table's Ref is its name (CloudFormation, AWS::DynamoDB::Table return values): its logical id here,
+  // the name dynamo.ts creates it under.
+  if (typeof part?.Ref === 'string' && resources[part.Ref]?.Type === 'AWS::DynamoDB::Table') return part.Ref;
+  if (typeof part?.Ref === 'string' && resources[part.Ref]) return fakeArn(part.Ref);
+  if (part?.['Fn::Join']) return part['Fn::Join'][1].map((p: any) => resolve(p, resources)).join(part['Fn::Join'][0]);
+  throw new Error(`run-pipeline: cannot resolve ${JSON.stringify(part)} in the definition`);
+}
+
+/** A handler module as the pipeline runner calls it. */
+export interface HandlerModule {
+  handler(event: any): Promise<any>;
+}
+
+export interface TemplateOptions {
+  /**
+   * The logical id of the state machine to run, when the template has more than one.
+   * @default the template's only state machine
+   */
+  stateMachine?: string;
+}
+
+/**
+ * The state machine definition and its functions, read from a synthesized
+ * CloudFormation template (the JSON of `Template.toJSON()` or of a `cdk.out`
+ * `*.template.json`).
+ */
+export function definitionFromTemplate(template: { Resources?: Record<string, any> }, options: TemplateOptions = {}): Definition {
+  const resources: Record<string, any> = template.Resources ?? {};
+  const machines = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine'
+    && (options.stateMachine === undefined || id === options.stateMachine));
+  if (machines.length !== 1) {
+    throw new Error(`run-pipeline: expected one state machine${options.stateMachine ? ` with logical id ${options.stateMachine}` : ''}, found ${machines.length}`);
+  }
+  const body = machines[0][1].Properties.DefinitionString;
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((p: any) => resolve(p, resources)).join(body['Fn::Join'][0]);
+  const functions = new Map<string, LambdaResource>();
+  for (const [logicalId, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const source = /^lambda-src\/([\w-]+)\.lambda\.ts$/.exec(r.Properties.Description ?? '');
+    if (!source) continue;
+    functions.set(resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }), {
+      logicalId,
+      name: source[1],
+      module: path.join(__dirname, '..', '..', 'lambda-src', `${source[1]}.lambda`),
+      // Environment values that are CloudFormation tokens (the alert topic's Ref...) become fake ARNs.
+      env: Object.fromEntries(Object.entries<any>(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, resolve(v, resources)])),
+    });
+  }
+  return { asl: JSON.parse(text), functions };
+}
+
+export interface TimelineEntry {
+  /** Simulated seconds since the start of the execution. */
+  at: number;
+  state: string;
+  type: string;
+  /** For Wait states: seconds waited. For retries: the retry interval. */
+  seconds?: number;
+  /** For tasks: the error, when the handler threw. */
+  error?: string;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: any;
+  error?: string;
+  cause?: string;
+  timeline: TimelineEntry[];
+  /** States entered plus retries: what Step Functions bills as state transitions. */
+  transitions: number;
+  /** History events the execution would have in Step Functions (approximate: per state type). */
+  historyEvents: number;
+  lambdaInvocations: number;
+  /** Simulated seconds from start to end. */
+  seconds: number;
+  /** The names of the states entered, in order. */
+  path: string[];
+}
+
+export interface RunOptions {
+  /** Simulated duration of one Lambda invocation. @default 1 */
+  lambdaSeconds?: number;
+  /** Execution name (the snapshot name uses its start time). */
+  name?: string;
+  /** Called before and after each Lambda task runs (fault injection keys on the state). */
+  onTask?: (state: string, phase: 'start' | 'end') => void;
+  /**
+   * A fault of Lambda itself at the `invocation`-th invocation of `state` (1-based, retries included):
+   * - `throttled`: Lambda refuses the invocation (`Lambda.TooManyRequestsException`); the handler does not run;
+   * - `timed out`: the handler does its work, then the function times out before answering (`Lambda.Unknown`).
+   * Step Functions reports both under these names (Developer Guide, "Handle Lambda service exceptions").
+   */
+  lambdaFault?: (state: string, invocation: number) => LambdaFault | undefined;
+  /**
+   * The handler module of each function, by handler name (`restore`...).
+   * @default `require` of the module in lambda-src/
+   */
+  loadHandler?: (name: string) => HandlerModule;
+}
+
+export type LambdaFault = 'throttled' | 'timed out';
+
+/** The error Step Functions reports for a Lambda fault (name and cause as the service words them). */
+function lambdaFaultError(fault: LambdaFault, fn: string): Error {
+  const err = new Error(fault === 'throttled'
+    ? 'Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Request ID: sim; Proxy: null)'
+    : `The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorMessage":"Task timed out after 60.00 seconds"} (${fn})`);
+  err.name = fault === 'throttled' ? 'Lambda.TooManyRequestsException' : 'Lambda.Unknown';
+  return err;
+}
+
+function valueAt(doc: any, jsonPath: string): any {
+  return jsonPath.replace(/^\$\.?/, '').split('.').filter(Boolean).reduce((v, k) => v?.[k], doc);
+}
+
+/** Every state of the definition, nested ones included, by name. */
+function allStates(asl: any, into = new Map<string, any>()): Map<string, any> {
+  for (const [name, state] of Object.entries<any>(asl.States)) {
+    into.set(name, state);
+    for (const branch of state.Branches ?? []) allStates(branch, into);
+    if (state.Iterator) allStates(state.Iterator, into);
+    if (state.ItemProcessor) allStates(state.ItemProcessor, into);
+  }
+  return into;
+}
+
+const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Succeed: 2, Fail: 1, Parallel: 2, Map: 2 };
+
+function lambdaError(err: unknown): Error {
+  const e = err as Error;
+  const envelope = { errorType: e?.name ?? 'Error', errorMessage: e?.message ?? String(err), trace: String(e?.stack ?? '').split('\n') };
+  const out = new Error(JSON.stringify(envelope));
+  out.name = envelope.errorType;
+  return out;
+}
+
+/**
+ * Run one execution of `definition` with `input`, against `sim` (which must be
+ * installed). Resolves when the execution ends, SUCCEEDED or FAILED.
+ */
+export async function runDefinition(definition: Definition, input: unknown, sim: RdsSimulator, options: RunOptions = {}): Promise<RunResult> {
+  const states = allStates(definition.asl);
+  const clock = sim.clock;
+  const startedAt = clock.elapsed;
+  const lambdaSeconds = options.lambdaSeconds ?? 1;
+  const timeline: TimelineEntry[] = [];
+  const statesEntered: string[] = [];
+  let transitions = 0;
+  let historyEvents = 2;
+  let lambdaInvocations = 0;
+  /** StateEntered + StateRetried events seen per state, and invocations made per state. */
+  const seen = new Map<string, number>();
+  const invoked = new Map<string, number>();
+  const see = (name: string) => seen.set(name, (seen.get(name) ?? 0) + 1);
+  let final: { status: 'SUCCEEDED' | 'FAILED'; output?: any; error?: string; cause?: string } | undefined;
+
+  const handlers: Record<string, (payload: any) => Promise<any>> = {};
+  for (const [name, state] of states) {
+    if (state.Type !== 'Task') continue;
+    const arn = state.Parameters?.FunctionName ?? state.Resource;
+    const fn = definition.functions.get(arn);
+    if (!fn) throw new Error(`run-pipeline: task "${name}" calls ${arn}, which is not a pipeline function`);
+    handlers[name] = async (payload: any) => {
+      // The event log is read concurrently: let it catch up with this state
+      // (and the Waits before it, which advance the clock) before running.
+      const n = (invoked.get(name) ?? 0) + 1;
+      invoked.set(name, n);
+      for (let i = 0; i < 100 && (seen.get(name) ?? 0) < n; i++) await new Promise((r) => setImmediate(r));
+      if ((seen.get(name) ?? 0) < n) throw new Error(`run-pipeline: the event log did not reach "${name}"`);
+      const fault = options.lambdaFault?.(name, n);
+      if (fault === 'throttled') {
+        timeline.push({ at: clock.elapsed - startedAt, state: name, type: 'Task', error: 'Lambda.TooManyRequestsException' });
+        throw lambdaFaultError(fault, fn.logicalId);
+      }
+      const env: Record<string, string> = { ...fn.env, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'ASIASIMULATED', AWS_SECRET_ACCESS_KEY: 'simulated' };
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      lambdaInvocations += 1;
+      options.onTask?.(name, 'start');
+      setCaller(fn.logicalId);
+      const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
+      timeline.push(entry);
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const module: HandlerModule = options.loadHandler ? options.loadHandler(fn.name) : require(fn.module);
+        const result = await module.handler(JSON.parse(JSON.stringify(payload)));
+        if (fault === 'timed out') {
+          // the work is done, but the answer is lost: the function's timeout passes first
+          clock.advance(59);
+          entry.error = 'Lambda.Unknown';
+          throw lambdaFaultError(fault, fn.logicalId);
+        }
+        return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      } catch (err) {
+        if (fault === 'timed out' && (err as Error).name === 'Lambda.Unknown') throw err;
+        entry.error = (err as Error)?.name;
+        throw lambdaError(err);
+      } finally {
+        setCaller(undefined);
+        options.onTask?.(name, 'end');
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        clock.advance(lambdaSeconds);
+      }
+    };
+  }
+  const zero = (type: string) => Object.fromEntries([...states].filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
+  const retryZero = Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([n, s]) => [n, s.Retry.map(() => 0)]));
+
+  const machine = new StateMachine(definition.asl, { validationOptions: { checkArn: false } });
+  // The engine stamps $$.Execution.StartTime with `new Date()` synchronously
+  // inside run(): let that one reading come from the simulated clock.
+  const RealDate = Date;
+  const simNow = clock.now().getTime();
+  (global as any).Date = class extends RealDate {
+    constructor(...args: any[]) {
+      if (args.length === 0) super(simNow);
+      else super(...(args as [any]));
+    }
+  };
+  let execution: ReturnType<typeof machine.run>;
+  try {
+    execution = machine.run(input as any, {
+      overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Restore:${options.name ?? 'sim'}`,
+          Name: options.name ?? 'sim',
+          StartTime: clock.now().toISOString(),
+          Input: input as any,
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
+        } as any,
+      },
+    });
+  } finally {
+    (global as any).Date = RealDate;
+  }
+
+  const consume = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as any;
+      switch (e.type) {
+        case 'StateEntered': {
+          const state = states.get(e.state.name);
+          see(e.state.name);
+          transitions += 1;
+          historyEvents += HISTORY_EVENTS[state?.Type] ?? 2;
+          statesEntered.push(e.state.name);
+          if (state?.Type === 'Wait') {
+            const seconds = state.Seconds ?? valueAt(e.state.input, state.SecondsPath);
+            if (typeof seconds !== 'number') throw new Error(`run-pipeline: Wait "${e.state.name}" has no seconds`);
+            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Wait', seconds });
+            clock.advance(seconds);
+          } else if (state?.Type !== 'Task') {
+            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: state?.Type ?? '?' });
+          }
+          break;
+        }
+        case 'StateRetried': {
+          const r = e.retry.retrier;
+          const interval = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** (e.retry.attempt - 1), r.MaxDelaySeconds ?? Infinity);
+          timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Retry', seconds: interval });
+          clock.advance(interval);
+          transitions += 1;
+          historyEvents += 3;
+          see(e.state.name);
+          break;
+        }
+        case 'ExecutionSucceeded':
+          final = { status: 'SUCCEEDED', output: e.output };
+          break;
+        case 'ExecutionFailed':
+          final = { status: 'FAILED', error: e.Error, cause: e.Cause };
+          break;
+      }
+    }
+  })();
+
+  try {
+    await execution.result;
+  } catch {
+    // The outcome comes from the event log's ExecutionFailed.
+  }
+  await consume;
+  if (!final) throw new Error('run-pipeline: the execution did not end');
+  return {
+    ...final,
+    timeline,
+    transitions,
+    historyEvents,
+    lambdaInvocations,
+    seconds: clock.elapsed - startedAt,
+    path: statesEntered,
+  };
+}
