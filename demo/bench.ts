@@ -8,6 +8,7 @@ import '../test/setup';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
+import { withFixtureRoles } from '../test/sim/fixture-roles';
 import { fullyConfiguredInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
@@ -24,7 +25,7 @@ const REQUEST = 0.2 / 1e6;
 const MEMORY_GB = 0.25;
 
 async function main(dynamo: Dynalite) {
-  const { stack } = buildStack();
+  const { stack } = buildStack(withFixtureRoles());
   const definition = definitionFrom(stack);
   const tables = tablesOfStack(stack);
   const rows: string[][] = [['restore takes', 'pipeline time', 'downtime', 'transitions', 'Lambda calls', 'history events', 'cost', 'waiter-Lambda cost']];

@@ -12,6 +12,7 @@ import { Cutover } from '../src';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
+import { withFixtureRoles } from '../test/sim/fixture-roles';
 import { seedCluster, seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
@@ -24,7 +25,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 let dynamo: Dynalite;
 
 async function main() {
-  const { stack } = buildStack();
+  const { stack } = buildStack(withFixtureRoles());
   const definition = definitionFrom(stack);
   const tables = tablesOfStack(stack);
   const pipelineId = [...definition.functions.values()][0].env.PIPELINE_ID;
@@ -72,7 +73,7 @@ async function main() {
 
 /** The same instance restore with cutover RESTORE_THEN_SWAP: the restore runs while the original serves. */
 async function swapDemo() {
-  const { stack } = buildStack({ cutover: Cutover.RESTORE_THEN_SWAP });
+  const { stack } = buildStack(withFixtureRoles({ cutover: Cutover.RESTORE_THEN_SWAP }));
   const definition = definitionFrom(stack);
   const sim = new RdsSimulator();
   sim.install();

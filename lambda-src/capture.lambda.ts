@@ -7,6 +7,7 @@ import { findInstance } from './rds/instances';
 import type { Original, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { stagingIdentifier, tempIdentifier } from './rds/naming';
+import { checkPassable, rolesOfCluster, rolesOfInstance } from './rds/passable-roles';
 
 /**
  * Pre-flight checks and the configuration snapshot, before any change:
@@ -71,6 +72,7 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
   }
   const staging = stagingIdentifier(job.identifier);
   if (job.task !== 'create_snapshot_only') {
+    checkPassable(rolesOfInstance(db));
     for (const id of [tempIdentifier(job.identifier), staging]) {
       if (await findInstance(id)) {
         throw new PipelineError('TemporaryIdentifierTaken', `A DB instance ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
@@ -113,6 +115,7 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
   const writer = writerOf(cluster);
   if (members.length > 0 && !writer) throw new PipelineError('NoClusterWriter', `DB cluster ${job.identifier} has members but no writer.`);
   if (job.task !== 'create_snapshot_only') {
+    checkPassable(rolesOfCluster(cluster, members));
     for (const id of [tempIdentifier(job.identifier)]) {
       if (await findCluster(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB cluster ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
     }

@@ -150,6 +150,8 @@ export class RestoreHandlers extends Construct {
 
     const capture = make(new CaptureFunction(this, 'Capture', options), ...describe);
     if (props.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', JSON.stringify(props.allowedIdentifiers));
+    // The pre-flight refuses a database whose monitoring or directory role the restore could not pass.
+    capture.addEnvironment('PASSABLE_ROLES', stack.toJsonString(passable));
     this.capture = capture;
 
     const snapshot = make(new SnapshotFunction(this, 'Snapshot', options), 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');

@@ -1,10 +1,10 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { captureInstanceConfig } from '../../lambda-src/rds/instance-config';
 import type { TrapheusRestoreProps } from '../../src';
 import { AwsSims } from '../sim/aws-sims';
+import { withFixtureRoles } from '../sim/fixture-roles';
 import { tablesOf, useDynalite } from '../sim/dynamo';
 import { addCounts, describeDenials, IamCheck, IamCounts, SIM_AWS_RDS_KEY, writeTally } from '../sim/iam-check';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
@@ -19,22 +19,6 @@ afterAll(() => writeTally(iamTally));
 /** This test file's IAM check counts so far. */
 export function iamCounts(): IamCounts {
   return { ...iamTally };
-}
-
-/**
- * The roles the fixture databases use (test/sim/fixtures.ts): enhanced monitoring
- * (`rds-monitoring`) and the Active Directory domain (`rds-directory-access`). A
- * pipeline for them must be allowed to pass both (`passableRoles`), as a user
- * with such databases configures it; unless a test gives its own.
- */
-function withFixtureRoles(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps)) {
-  return (stack: Stack): TrapheusRestoreProps => {
-    const p = typeof props === 'function' ? props(stack) : props;
-    return {
-      ...p,
-      passableRoles: p.passableRoles ?? ['rds-monitoring', 'rds-directory-access'].map((name) => iam.Role.fromRoleName(stack, `FixtureRole-${name}`, name)),
-    };
-  };
 }
 
 /** The harness whose simulators and IAM check are installed: one at a time. */

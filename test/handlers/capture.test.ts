@@ -1,7 +1,7 @@
 import { handler } from '../../lambda-src/capture.lambda';
 import { tempIdentifier } from '../../lambda-src/rds/naming';
 import type { RestoreInput } from '../../src/input-rules';
-import { fullyConfiguredInstance } from '../sim/fixtures';
+import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { RdsSimulator } from '../sim/rds-sim';
 
 let sim: RdsSimulator;
@@ -220,5 +220,50 @@ describe('capture: refusals', () => {
       name: 'RdsThrottled',
       message: 'Describing DB instance orders-db: Throttling: Rate exceeded',
     });
+  });
+});
+
+describe('capture: roles the restore passes to RDS', () => {
+  const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+  afterEach(() => { delete process.env.PASSABLE_ROLES; });
+
+  test('a monitoring role outside passableRoles is refused before any change, naming the role, its use and the prop', async () => {
+    process.env.PASSABLE_ROLES = JSON.stringify([role('rds-monitoring-role'), role('rds-directory-access')]);
+    sim.addInstance(fullyConfiguredInstance('orders-db'));
+    await expect(handler(job('orders-db', 'create_snapshot'))).rejects.toMatchObject({
+      name: 'RoleNotPassable',
+      message: `The restore must pass ${role('rds-monitoring')} (orders-db's enhanced monitoring) to RDS, and this pipeline may not `
+        + `(passableRoles: ${role('rds-monitoring-role')}, ${role('rds-directory-access')}). `
+        + 'Add the role to the passableRoles prop of TrapheusRestore, then run again. Nothing was changed.',
+    });
+    expect(sim.mutatingCalls()).toEqual([]);
+  });
+
+  test('the directory role is given to RDS by name: a listed role of that name passes, another is refused', async () => {
+    sim.addInstance(fullyConfiguredInstance('orders-db'));
+    process.env.PASSABLE_ROLES = JSON.stringify([role('rds-monitoring'), role('service-role/rds-directory-access')]);
+    await expect(handler(job('orders-db'))).resolves.toMatchObject({ engine: 'postgres' });
+    process.env.PASSABLE_ROLES = JSON.stringify([role('rds-monitoring'), role('other-directory-role')]);
+    await expect(handler(job('orders-db'))).rejects.toMatchObject({
+      name: 'RoleNotPassable',
+      message: expect.stringMatching(/^The restore must pass rds-directory-access \(orders-db's Active Directory domain d-9067a1b2c3\) to RDS/),
+    });
+  });
+
+  test('create_snapshot_only restores nothing, so it passes no role', async () => {
+    process.env.PASSABLE_ROLES = JSON.stringify([]);
+    sim.addInstance(fullyConfiguredInstance('orders-db'));
+    await expect(handler(job('orders-db', 'create_snapshot_only'))).resolves.toMatchObject({ engine: 'postgres' });
+  });
+
+  test('a cluster: the cluster\'s and every member\'s roles are checked', async () => {
+    seedCluster(sim);
+    process.env.PASSABLE_ROLES = JSON.stringify([role('rds-directory-access')]);
+    await expect(handler({ identifier: 'orders-aurora', task: 'db_restore', isCluster: true })).rejects.toMatchObject({
+      name: 'RoleNotPassable',
+      message: expect.stringContaining(`${role('rds-monitoring')} (orders-aurora's enhanced monitoring)`),
+    });
+    process.env.PASSABLE_ROLES = JSON.stringify([role('rds-monitoring')]);
+    await expect(handler({ identifier: 'orders-aurora', task: 'db_restore', isCluster: true })).resolves.toMatchObject({ engine: expect.stringMatching(/^aurora/) });
   });
 });
