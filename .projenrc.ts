@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { awscdk, javascript } from 'projen';
+import { HandlerBundle } from './projenrc/handler-bundle';
 
 /**
  * The aws-cdk-lib floor. 2.189.1 is the first line where everything this
@@ -96,27 +95,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-// One pre-bundled Lambda per handler verb. Each becomes src/handlers/<name>-function.ts.
-const handlers = fs.readdirSync(path.join(__dirname, 'lambda-src'))
-  .filter((f) => f.endsWith('.lambda.ts'))
-  .map((f) => f.replace(/\.lambda\.ts$/, ''))
-  .sort();
-for (const name of handlers) {
-  new awscdk.LambdaFunction(project, {
-    entrypoint: `lambda-src/${name}.lambda.ts`,
-    constructFile: `src/handlers/${name}-function.ts`,
-    cdkDeps: project.cdkDeps,
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
-    // The AWS SDK is bundled, not taken from the runtime: an older runtime SDK
-    // silently drops request parameters it does not know, and configuration
-    // retention depends on every parameter arriving. What we test is what runs.
-    bundlingOptions: { externals: [], sourcemap: false },
-  });
-  const bundleTask = project.tasks.tryFind(`bundle:lambda-src/${name}.lambda`)!;
-  const args = bundleTask.steps[0].execArgs!;
-  bundleTask.reset();
-  bundleTask.exec(args.concat('--minify', '--legal-comments=eof', '--log-level=warning').join(' '));
-}
+// All handlers in one shared asset directory, built by one esbuild run with code splitting, and a
+// generated construct per handler (src/handlers/<name>-function.ts): see projenrc/handler-bundle.ts.
+new HandlerBundle(project, { sourceDir: 'lambda-src', constructDir: 'src/handlers' });
 
 // Tests and the demo synthesize stacks, and synthesis reads the bundled
 // assets: bundle first, so both work on a fresh clone.

@@ -10,7 +10,8 @@ export interface ApplyConfigFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/apply-config.
+ * An AWS Lambda function which executes lambda-src/apply-config: the `apply-config` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class ApplyConfigFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: ApplyConfigFunctionProps) {
@@ -18,8 +19,8 @@ export class ApplyConfigFunction extends lambda.Function {
       description: 'lambda-src/apply-config.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/apply-config.lambda')),
+      handler: 'apply-config.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

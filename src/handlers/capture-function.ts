@@ -10,7 +10,8 @@ export interface CaptureFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/capture.
+ * An AWS Lambda function which executes lambda-src/capture: the `capture` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class CaptureFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: CaptureFunctionProps) {
@@ -18,8 +19,8 @@ export class CaptureFunction extends lambda.Function {
       description: 'lambda-src/capture.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/capture.lambda')),
+      handler: 'capture.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -10,7 +10,8 @@ export interface CheckStatusFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/check-status.
+ * An AWS Lambda function which executes lambda-src/check-status: the `check-status` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class CheckStatusFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: CheckStatusFunctionProps) {
@@ -18,8 +19,8 @@ export class CheckStatusFunction extends lambda.Function {
       description: 'lambda-src/check-status.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/check-status.lambda')),
+      handler: 'check-status.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

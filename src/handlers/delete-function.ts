@@ -10,7 +10,8 @@ export interface DeleteFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/delete.
+ * An AWS Lambda function which executes lambda-src/delete: the `delete` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class DeleteFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: DeleteFunctionProps) {
@@ -18,8 +19,8 @@ export class DeleteFunction extends lambda.Function {
       description: 'lambda-src/delete.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/delete.lambda')),
+      handler: 'delete.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -10,7 +10,8 @@ export interface LockFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/lock.
+ * An AWS Lambda function which executes lambda-src/lock: the `lock` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class LockFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: LockFunctionProps) {
@@ -18,8 +19,8 @@ export class LockFunction extends lambda.Function {
       description: 'lambda-src/lock.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/lock.lambda')),
+      handler: 'lock.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

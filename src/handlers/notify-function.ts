@@ -10,7 +10,8 @@ export interface NotifyFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/notify.
+ * An AWS Lambda function which executes lambda-src/notify: the `notify` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class NotifyFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: NotifyFunctionProps) {
@@ -18,8 +19,8 @@ export class NotifyFunction extends lambda.Function {
       description: 'lambda-src/notify.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/notify.lambda')),
+      handler: 'notify.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -10,7 +10,8 @@ export interface OutcomeFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/outcome.
+ * An AWS Lambda function which executes lambda-src/outcome: the `outcome` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class OutcomeFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: OutcomeFunctionProps) {
@@ -18,8 +19,8 @@ export class OutcomeFunction extends lambda.Function {
       description: 'lambda-src/outcome.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/outcome.lambda')),
+      handler: 'outcome.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

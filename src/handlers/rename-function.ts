@@ -10,7 +10,8 @@ export interface RenameFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/rename.
+ * An AWS Lambda function which executes lambda-src/rename: the `rename` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class RenameFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: RenameFunctionProps) {
@@ -18,8 +19,8 @@ export class RenameFunction extends lambda.Function {
       description: 'lambda-src/rename.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/rename.lambda')),
+      handler: 'rename.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

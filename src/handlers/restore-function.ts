@@ -10,7 +10,8 @@ export interface RestoreFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/restore.
+ * An AWS Lambda function which executes lambda-src/restore: the `restore` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class RestoreFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: RestoreFunctionProps) {
@@ -18,8 +19,8 @@ export class RestoreFunction extends lambda.Function {
       description: 'lambda-src/restore.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/restore.lambda')),
+      handler: 'restore.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -10,7 +10,8 @@ export interface SnapshotFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/snapshot.
+ * An AWS Lambda function which executes lambda-src/snapshot: the `snapshot` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class SnapshotFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: SnapshotFunctionProps) {
@@ -18,8 +19,8 @@ export class SnapshotFunction extends lambda.Function {
       description: 'lambda-src/snapshot.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/snapshot.lambda')),
+      handler: 'snapshot.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

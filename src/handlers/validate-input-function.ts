@@ -10,7 +10,8 @@ export interface ValidateInputFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lambda-src/validate-input.
+ * An AWS Lambda function which executes lambda-src/validate-input: the `validate-input` entry of the
+ * shared handler bundle (assets/handlers, one asset for all the functions).
  */
 export class ValidateInputFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: ValidateInputFunctionProps) {
@@ -18,8 +19,8 @@ export class ValidateInputFunction extends lambda.Function {
       description: 'lambda-src/validate-input.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda-src/validate-input.lambda')),
+      handler: 'validate-input.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handlers')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }
