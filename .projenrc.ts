@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 import { HandlerBundle } from './projenrc/handler-bundle';
 
 /**
@@ -23,7 +23,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
   repositoryUrl: 'https://github.com/trapheus-cdk/trapheus-cdk.git',
   defaultReleaseBranch: 'main',
   github: false,
-  release: false,
+  // Releases: the version comes from the conventional commits since the last tag
+  // (fix: patch, feat: minor, a breaking change: major), CHANGELOG.md is kept in the
+  // repository, and `npx projen release` bumps, builds, commits, tags and pushes. Then
+  // the publish:* tasks upload dist/ with publib, reading the credentials from the
+  // environment (README, "Releasing"). Nothing of it runs in `npx projen build`.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md' }),
+  publishTasks: true,
+  // The first release is 1.0.0 (not the 0.0.0 in package.json); from there a breaking change is a major version.
+  minMajorVersion: 1,
+  // 13.x pulls in conventional-changelog packages that require Node >= 22; this project builds on Node 20.
+  bumpPackage: 'commit-and-tag-version@^12',
+  releaseToNpm: true,
   depsUpgrade: false,
   sampleCode: false,
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -99,6 +111,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // generated construct per handler (src/handlers/<name>-function.ts): see projenrc/handler-bundle.ts.
 new HandlerBundle(project, { sourceDir: 'lambda-src', constructDir: 'src/handlers' });
 
+// The publish:* tasks (npm, PyPI, Maven, NuGet, Go; publib with credentials from the environment).
+// projen creates them only while rendering the GitHub release workflow's publish jobs, which
+// `github: false` turns off: render them for the release branch here to get the tasks alone
+// (test/package.test.ts fails if a target's task goes missing).
+(project.release!.publisher as unknown as { _renderJobsForBranch(branch: string, options: object): unknown })
+  ._renderJobsForBranch('main', {});
+// Under CI the build packages JavaScript only (`package` checks CI); a release packages every
+// language, so that each publish:* task finds its dist/ directory.
+const releaseTask = project.tasks.tryFind('release')!;
+releaseTask.insertStep(releaseTask.steps.findIndex((s) => s.spawn === 'build') + 1,
+  { spawn: 'package-all', condition: 'node -e "if (!process.env.CI) process.exit(1)"' });
+
 // Tests and the demo synthesize stacks, and synthesis reads the bundled
 // assets: bundle first, so both work on a fresh clone.
 const bundle = project.tasks.tryFind('bundle')!;
@@ -109,6 +133,10 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundle);
 
+project.addTask('test:consumer', {
+  description: 'Install the packed tarball (dist/js, from package:js) into a fresh CDK app and synthesize the README example',
+  exec: 'bash test/consumer/install-and-synth.sh',
+});
 project.addTask('demo', {
   description: 'Run a complete restore offline against the in-memory RDS and print its timeline',
   steps: [
@@ -135,7 +163,9 @@ project.addTask('bindings', {
 project.tsconfigDev.addInclude('demo/**/*.ts');
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.gitignore.exclude('/assets/', '/cdk.out/', '*.cdk.out/');
-project.npmignore?.exclude('/lambda-src/', '/demo/', '/cdk.out/');
+// The npm package holds lib/, .jsii, the handler bundle, README, API.md and LICENSE: no CI
+// script, tests, handler sources, demo or build leftovers (test/package.test.ts checks it).
+project.npmignore?.exclude('/lambda-src/', '/demo/', '/cdk.out/', '/.ci/', '*.tgz');
 project.npmignore?.include('/assets/');
 
 project.synth();

@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -9,7 +9,8 @@ import { TrapheusRestore } from '../src';
 
 /**
  * The npm package as consumers get it: the handler bundle (assets/, built by `npx projen bundle`,
- * which the test task runs first), what it weighs and what each function loads.
+ * which the test task runs first), what it weighs, what each function loads, and what the
+ * tarball holds.
  */
 const root = path.join(__dirname, '..');
 const assets = path.join(root, 'assets');
@@ -154,5 +155,55 @@ describe('the functions of a TrapheusRestore', () => {
       expect(f.Properties.Handler).toBe(`${name}.handler`);
     }
     expect(new Set(fns.map((f) => JSON.stringify(f.Properties.Code))).size).toBe(1);
+  });
+});
+
+describe('the npm tarball', () => {
+  // `npm pack --dry-run` lists what `npm publish` would upload (.npmignore applied); lib/ and
+  // .jsii exist only after `npx projen compile`, so they are not required here.
+  let packed: string[];
+  beforeAll(() => {
+    packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0]
+      .files.map((f: { path: string }) => f.path);
+  });
+
+  test('holds the handler bundle, the README and the licence', () => {
+    for (const f of filesUnder(assets)) expect(packed).toContain(path.relative(root, f).split(path.sep).join('/'));
+    expect(packed).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'API.md']));
+  });
+
+  test('holds no CI script, tests, handler sources, demo, TypeScript sources or build configuration', () => {
+    const unwanted = packed.filter((f) => /^(\.ci|test|lambda-src|demo|src|projenrc|\.projen|cdk\.out|dist)\//.test(f)
+      || /^(\.projenrc\.ts|tsconfig\.dev\.json|\.eslintrc\.json|\.gitignore|\.npmignore)$/.test(f) || f.endsWith('.tgz'));
+    expect(unwanted).toEqual([]);
+  });
+});
+
+describe('the release flow', () => {
+  const tasks = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks;
+
+  test('bumps from conventional commits, packages every language, keeps CHANGELOG.md, and is not part of the build', () => {
+    expect(tasks.release.steps.map((s: { spawn?: string }) => s.spawn).filter(Boolean)).toEqual(['bump', 'build', 'package-all', 'unbump', 'publish:git']);
+    // under CI the build packages JavaScript only: the release packages the rest
+    const packageAll = tasks.release.steps.find((s: { spawn?: string }) => s.spawn === 'package-all');
+    expect(packageAll.condition).toBe(tasks.package.steps.find((s: { spawn?: string }) => s.spawn === 'package:js').condition);
+    expect(tasks.bump.env.BUMP_PACKAGE).toMatch(/^commit-and-tag-version@/);
+    expect(tasks['publish:git'].env.PROJECT_CHANGELOG_FILE).toBe('CHANGELOG.md');
+    const spawned = (name: string): string[] => (tasks[name].steps ?? [])
+      .flatMap((s: { spawn?: string }) => s.spawn ? [s.spawn, ...spawned(s.spawn)] : []);
+    expect(spawned('build').filter((t) => /^(release|bump|publish)/.test(t))).toEqual([]);
+  });
+
+  test.each([
+    ['npm', 'publib-npm', 'NPM_TOKEN'],
+    ['pypi', 'publib-pypi', 'TWINE_PASSWORD'],
+    ['maven', 'publib-maven', 'MAVEN_PASSWORD'],
+    ['nuget', 'publib-nuget', 'NUGET_API_KEY'],
+    ['golang', 'publib-golang', 'GITHUB_TOKEN'],
+  ])('publish:%s uploads dist/ with %s and needs %s', (target, command, secret) => {
+    const task = tasks[`publish:${target}`];
+    expect(task).toBeDefined();
+    expect(task.steps.some((s: { execArgs?: string[] }) => s.execArgs?.includes(command))).toBe(true);
+    expect(task.requiredEnv).toContain(secret);
   });
 });
