@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import { TAG_PIPELINE, TAG_SOURCE } from '../../../lambda-src/rds/naming';
+import { Cutover, OldDatabasePolicy } from '../../../src';
+import { fullyConfiguredInstance, seedCluster } from '../../sim/fixtures';
+import { FaultRule, RdsSimulator } from '../../sim/rds-sim';
+import { Harness } from '../harness';
+
+/** The paths the matrix covers, and the pipeline (old-database policy, cutover) each runs on. */
+
+const polling = { maxWait: Duration.hours(1), maxPollInterval: Duration.minutes(10), pollBackoffRate: 2 };
+const PROPS = {
+  'delete': polling,
+  'snapshot then delete': { ...polling, oldDatabase: OldDatabasePolicy.snapshotThenDelete() },
+  'keep for 2 h': { ...polling, oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(2)) },
+  'cutover: restore then swap': { ...polling, cutover: Cutover.RESTORE_THEN_SWAP },
+};
+export type Policy = keyof typeof PROPS;
+
+/** One synthesized pipeline per policy, made when a shard first needs it. */
+const harnesses = new Map<Policy, Harness>();
+export function harnessFor(policy: Policy): Harness {
+  if (!harnesses.has(policy)) harnesses.set(policy, new Harness(PROPS[policy]));
+  return harnesses.get(policy)!;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly policy: Policy;
+  readonly isCluster: boolean;
+  readonly task: string;
+  /** Faults that shape the path itself (the rollback path needs a failed restore). */
+  readonly baseline: FaultRule[];
+}
+
+const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only'];
+export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario[] => {
+  const kind = isCluster ? 'cluster' : 'instance';
+  return [
+    ...TASKS.map((task) => ({ name: `${kind} ${task}`, policy: 'delete' as Policy, isCluster, task, baseline: [] })),
+    // the other old-database policies add their own steps after the restore
+    ...(['snapshot then delete', 'keep for 2 h'] as Policy[]).map((policy) => ({
+      name: `${kind} create_snapshot, old database: ${policy}`, policy, isCluster, task: 'create_snapshot', baseline: [],
+    })),
+    // the swap cutover is for instances (clusters always rename first)
+    ...(isCluster ? [] : [{ name: 'instance create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }]),
+    {
+      name: `${kind} rollback`,
+      policy: 'delete',
+      isCluster,
+      task: 'create_snapshot',
+      baseline: [{
+        command: isCluster ? 'CreateDBInstance' : 'RestoreDBInstanceFromDBSnapshot',
+        when: (i: any) => !isCluster || i.DBInstanceIdentifier === 'orders-aurora-2',
+        error: 'InsufficientDBInstanceCapacityFault',
+        message: 'baseline fault that sends the run down its rollback path',
+      }],
+    },
+  ];
+});
+
+/**
+ * The shards, one test file each, so jest runs them on every core; sized by
+ * their run time (the cluster paths are the long ones).
+ */
+export const SHARDS: Record<string, string[]> = {
+  'instance tasks': ['instance create_snapshot', 'instance db_restore', 'instance create_snapshot_only', 'instance rollback'],
+  'instance policies': ['instance create_snapshot, old database: snapshot then delete', 'instance create_snapshot, old database: keep for 2 h',
+    'instance create_snapshot, cutover: restore then swap'],
+  'cluster tasks': ['cluster create_snapshot', 'cluster db_restore', 'cluster create_snapshot_only'],
+  'cluster snapshot then delete, rollback': ['cluster create_snapshot, old database: snapshot then delete', 'cluster rollback'],
+  'cluster keep': ['cluster create_snapshot, old database: keep for 2 h'],
+};
+
+export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
+
+/** Seed the database of a scenario; returns the identifiers and resource ids of the originals. */
+export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string> } {
+  if (s.isCluster) {
+    const { members } = seedCluster(sim);
+    sim.addClusterSnapshot({
+      DBClusterSnapshotIdentifier: 'orders-aurora-trapheus-20260102-080000',
+      DBClusterIdentifier: 'orders-aurora',
+      SnapshotCreateTime: new Date('2026-01-02T08:00:00Z'),
+      Tags: [{ Key: TAG_SOURCE, Value: 'orders-aurora' }, { Key: TAG_PIPELINE, Value: pipelineId }],
+    });
+    return {
+      ids: ['orders-aurora', ...members.map((m) => m.DBInstanceIdentifier!)],
+      resourceIds: new Set([sim.cluster('orders-aurora')!.DbClusterResourceId!, ...members.map((m) => m.DbiResourceId!)]),
+    };
+  }
+  const db = sim.addInstance(fullyConfiguredInstance('orders-db'));
+  sim.addSnapshot({
+    DBSnapshotIdentifier: 'orders-db-trapheus-20260102-080000',
+    DBInstanceIdentifier: 'orders-db',
+    SnapshotCreateTime: new Date('2026-01-02T08:00:00Z'),
+    Tags: [{ Key: TAG_SOURCE, Value: 'orders-db' }, { Key: TAG_PIPELINE, Value: pipelineId }],
+  });
+  return { ids: ['orders-db'], resourceIds: new Set([db.DbiResourceId!]) };
+}
+
