@@ -7,44 +7,48 @@ import { clusterMembers, findCluster, writerOf } from './rds/clusters';
 import { describeDrift, drift } from './rds/config-table';
 import { attempt, PipelineError } from './rds/errors';
 import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from './rds/instance-config';
-import { findInstance } from './rds/instances';
+import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 
+/**
+ * A restored DB instance. `apply`: one ModifyDBInstance for what the restore
+ * could not carry. `verify`: every kept setting matches. The `staged-` ones
+ * work on the instance under the staging identifier (cutover RESTORE_THEN_SWAP).
+ */
 export interface ApplyConfigEvent {
-  /** `apply`: one ModifyDBInstance for what the restore could not carry. `verify`: every kept setting matches. */
-  readonly op: 'apply' | 'verify';
-  readonly identifier: string;
-  /** DbiResourceId of the restored DB. */
-  readonly resourceId: string;
-  readonly config: InstanceConfig;
+  readonly op: 'apply' | 'verify' | 'staged-apply' | 'staged-verify';
+  readonly job: Job;
 }
 
-async function restoredInstance(identifier: string, resourceId: string): Promise<DBInstance> {
+/** The restored instance (its DbiResourceId is `job.restored`) under the identifier the step works on. */
+async function restoredInstance(job: Job, staged: boolean): Promise<{ db: DBInstance; identifier: string; config: InstanceConfig }> {
+  const { original, identifier } = instanceOf(job, staged);
+  const resourceId = job.restored?.resourceId;
   const db = await findInstance(identifier);
-  if (db?.DbiResourceId !== resourceId) {
+  if (!db || db.DbiResourceId !== resourceId) {
     throw new PipelineError('ReplacementNotVerified', `The DB instance under ${identifier} is not the restored one (${resourceId}).`);
   }
-  return db;
+  return { db, identifier, config: original.config };
 }
 
-async function apply(event: ApplyConfigEvent): Promise<{ changed: string[] }> {
-  const db = await restoredInstance(event.identifier, event.resourceId);
-  const params = modifyParams(event.config, db);
+async function apply(job: Job, staged: boolean): Promise<{ changed: string[] }> {
+  const { db, identifier, config } = await restoredInstance(job, staged);
+  const params = modifyParams(config, db);
   const changed = Object.keys(params);
   if (changed.length === 0) return { changed };
-  await attempt(`Applying ${changed.join(', ')} to ${event.identifier}`, () => rds().send(new ModifyDBInstanceCommand({
-    ...params, DBInstanceIdentifier: event.identifier, ApplyImmediately: true,
+  await attempt(`Applying ${changed.join(', ')} to ${identifier}`, () => rds().send(new ModifyDBInstanceCommand({
+    ...params, DBInstanceIdentifier: identifier, ApplyImmediately: true,
   })));
   return { changed };
 }
 
-async function verify(event: ApplyConfigEvent): Promise<{ verified: true }> {
-  const db = await restoredInstance(event.identifier, event.resourceId);
-  const keys = configDrift(event.config, db);
+async function verify(job: Job, staged: boolean): Promise<{ verified: true }> {
+  const { db, identifier, config } = await restoredInstance(job, staged);
+  const keys = configDrift(config, db);
   if (keys.length > 0) {
-    const details = describeDrift(INSTANCE_ATTRIBUTES, keys, event.config, db);
-    throw new PipelineError('ConfigurationDrift', `The restored ${event.identifier} differs from the original: ${details.join('; ')}.`);
+    const details = describeDrift(INSTANCE_ATTRIBUTES, keys, config, db);
+    throw new PipelineError('ConfigurationDrift', `The restored ${identifier} differs from the original: ${details.join('; ')}.`);
   }
   return { verified: true };
 }
@@ -115,8 +119,10 @@ async function verifyCluster(job: Job): Promise<{ verified: true; writer: string
 
 export const handler = logged('apply-config', async (event: ApplyConfigEvent | ClusterApplyConfigEvent): Promise<unknown> => {
   switch (event.op) {
-    case 'apply': return apply(event);
-    case 'verify': return verify(event);
+    case 'apply': return apply(event.job, false);
+    case 'verify': return verify(event.job, false);
+    case 'staged-apply': return apply(event.job, true);
+    case 'staged-verify': return verify(event.job, true);
     case 'cluster-apply': return applyCluster(event.job);
     case 'cluster-verify': return verifyCluster(event.job);
   }

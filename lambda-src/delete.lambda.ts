@@ -6,7 +6,7 @@ import { OLD_DATABASE_BUSY } from '../src/error-names';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
 import { attempt, classify, isFault, PipelineError } from './rds/errors';
-import { findInstance } from './rds/instances';
+import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
@@ -48,14 +48,13 @@ function finalSnapshotFor(identifier: string, handling: OldDatabaseHandling, sta
 }
 
 export type DeleteEvent =
-  /** The renamed original, once its replacement is verified. */
+  /** The renamed original (`job.temp`), once its replacement (`job.restored`) is verified. */
   | {
     op: 'old';
-    identifier: string;
-    temp: string;
-    originalResourceId: string;
-    restoredResourceId: string;
+    job: Job;
+    /** What happens to it. */
     oldDatabase?: OldDatabaseHandling;
+    /** With a final snapshot: the execution's start time, which names it. */
     startedAt?: string;
   }
   /** Rollback: the partly restored DB under the original identifier. */
@@ -124,13 +123,22 @@ async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAuto
  * Delete the renamed original only when the DB under its identifier is the verified, available replacement.
  * With a final snapshot, its name is in the result (`finalSnapshot`) for the steps after.
  */
-async function deleteOld(e: Extract<DeleteEvent, { op: 'old' }>): Promise<{ deleted: string | null; finalSnapshot?: string }> {
-  const handling = e.oldDatabase ?? DEFAULT_HANDLING;
+async function deleteOld(event: Extract<DeleteEvent, { op: 'old' }>): Promise<{ deleted: string | null; finalSnapshot?: string }> {
+  const { job } = event;
+  if (!job.temp) throw new PipelineError('InvalidJob', `The job for ${job.identifier} has no renamed original (temp) to delete.`);
+  const e = {
+    identifier: job.identifier,
+    temp: job.temp.identifier,
+    originalResourceId: instanceOf(job).original.resourceId,
+    restoredResourceId: job.restored?.resourceId,
+    startedAt: event.startedAt,
+  };
+  const handling = event.oldDatabase ?? DEFAULT_HANDLING;
   const finalSnapshot = finalSnapshotFor(e.identifier, handling, e.startedAt);
   const named = finalSnapshot ? { finalSnapshot } : {};
   const replacement = await findInstance(e.identifier);
   // it must serve (rds/statuses.ts): storage-optimization ("fully operational"), backing-up and a change being applied do
-  if (replacement?.DbiResourceId !== e.restoredResourceId || !allows(replacement.DBInstanceStatus, 'serve')) {
+  if (!replacement || replacement.DbiResourceId !== e.restoredResourceId || !allows(replacement.DBInstanceStatus, 'serve')) {
     throw new PipelineError('ReplacementNotVerified',
       `${e.identifier} is not the serving restored DB (${replacement?.DBInstanceStatus ?? 'absent'}); the original ${e.temp} is kept.`);
   }

@@ -3,17 +3,18 @@ import { rds } from './rds/client';
 import { clusterRestoreParams, memberCreateParams } from './rds/cluster-config';
 import { findCluster } from './rds/clusters';
 import { classify, isFault, PipelineError } from './rds/errors';
-import { InstanceConfig, restoreParams } from './rds/instance-config';
-import { findInstance } from './rds/instances';
+import { restoreParams } from './rds/instance-config';
+import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster, RestoredRef } from './rds/job';
 import { logged } from './rds/log';
 
+/**
+ * A DB instance: the snapshot under the original identifier (`instance`), or
+ * with cutover RESTORE_THEN_SWAP under the staging identifier (`staged-instance`).
+ */
 export interface RestoreEvent {
-  readonly identifier: string;
-  readonly snapshotId: string;
-  /** DbiResourceId of the original, which must have moved away from `identifier`. */
-  readonly originalResourceId: string;
-  readonly config: InstanceConfig;
+  readonly op: 'instance' | 'staged-instance';
+  readonly job: Job;
 }
 
 /** Aurora: the cluster from its snapshot, or its members (the writer alone first, then the readers). */
@@ -22,16 +23,21 @@ export type ClusterRestoreEvent =
   | { readonly op: 'members'; readonly which: 'writer' | 'readers'; readonly job: Job };
 
 export const handler = logged('restore', async (event: RestoreEvent | ClusterRestoreEvent): Promise<unknown> => {
-  if ('op' in event) return event.op === 'cluster' ? restoreCluster(event.job) : createMembers(event.job, event.which);
-  return restoreInstance(event);
+  switch (event.op) {
+    case 'instance': return restoreInstance(event.job, false);
+    case 'staged-instance': return restoreInstance(event.job, true);
+    case 'cluster': return restoreCluster(event.job);
+    case 'members': return createMembers(event.job, event.which);
+  }
 });
 
-/** Restore the snapshot under the original identifier with every setting the restore call can carry. */
-async function restoreInstance(event: RestoreEvent): Promise<RestoredRef> {
-  const { identifier, snapshotId } = event;
+/** Restore the snapshot under the original (or staging) identifier with every setting the restore call can carry. */
+async function restoreInstance(job: Job, staged: boolean): Promise<RestoredRef> {
+  const { original, identifier } = instanceOf(job, staged);
+  const snapshotId = job.snapshot!.id;
   try {
     const out = await rds().send(new RestoreDBInstanceFromDBSnapshotCommand({
-      ...restoreParams(event.config),
+      ...restoreParams(original.config),
       DBInstanceIdentifier: identifier,
       DBSnapshotIdentifier: snapshotId,
     }));
@@ -39,7 +45,7 @@ async function restoreInstance(event: RestoreEvent): Promise<RestoredRef> {
   } catch (err) {
     if (isFault(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists')) {
       const occupant = await findInstance(identifier);
-      if (occupant?.DbiResourceId === event.originalResourceId) {
+      if (occupant?.DbiResourceId === original.resourceId) {
         throw new PipelineError('DBInstanceAlreadyExistsFault', `The original DB instance still holds ${identifier}: the rename has not taken effect.`);
       }
       // An earlier attempt of this step started the restore; it is the one still being created.

@@ -48,25 +48,17 @@ export class InstanceRestorePipeline extends Construct {
     const renameOut = guard(invoke(this, 'Rename the instance out of the way', h.rename, {
       'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
     }, '$.temp'), rollback);
-    const restore = () => guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore, {
-      'identifier.$': '$.identifier',
-      'snapshotId.$': '$.snapshot.id',
-      'originalResourceId.$': '$.original.resourceId',
-      'config.$': '$.original.config',
-    }, '$.restored'), rollback);
+    const restore = () => guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore,
+      { 'op': 'instance', 'job.$': '$' }, '$.restored'), rollback);
 
     // After the restored instance is available: no rollback, the restored instance serves.
-    const restoredArgs = { 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
     const applyConfig = () => guard(invoke(this, 'Apply the settings the restore cannot carry', h.applyConfig,
-      { op: 'apply', ...restoredArgs }, '$.applied'), restoredFailure);
+      { 'op': 'apply', 'job.$': '$' }, '$.applied'), restoredFailure);
     const verify = guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
-      { op: 'verify', ...restoredArgs }, '$.verified'), restoredFailure);
+      { 'op': 'verify', 'job.$': '$' }, '$.verified'), restoredFailure);
     const deleteOld = guard(invoke(this, 'Delete the old instance', h.delete, {
       'op': 'old',
-      'identifier.$': '$.identifier',
-      'temp.$': '$.temp.identifier',
-      'originalResourceId.$': '$.original.resourceId',
-      'restoredResourceId.$': '$.restored.resourceId',
+      'job.$': '$',
       'oldDatabase': old.payload,
       ...(old.payload.finalSnapshot ? { 'startedAt.$': '$$.Execution.StartTime' } : {}),
     }, '$.deletedOld'), restoredFailure);
@@ -151,21 +143,16 @@ export class InstanceRestorePipeline extends Construct {
    * still serves. Failures roll back (which deletes the staged instance).
    */
   private restoreThenSwap(h: RestoreHandlers, wait: WaitFn, guard: GuardFn, rollback: sfn.IChainable): sfn.Chain {
-    const staged = { 'identifier.$': '$.original.staging', 'resourceId.$': '$.restored.resourceId', 'config.$': '$.original.config' };
     // it is modified next (settings, then the rename that moves it in)
     const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'modifiable' } as const;
     return sfn.Chain
-      .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore, {
-        'identifier.$': '$.original.staging',
-        'snapshotId.$': '$.snapshot.id',
-        'originalResourceId.$': '$.original.resourceId',
-        'config.$': '$.original.config',
-      }, '$.restored'), rollback))
+      .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore,
+        { 'op': 'staged-instance', 'job.$': '$' }, '$.restored'), rollback))
       .next(wait('staged instance', stagedInstance, rollback))
       .next(guard(invoke(this, 'Apply the settings the restore cannot carry to the staged instance', h.applyConfig,
-        { op: 'apply', ...staged }, '$.applied'), rollback))
+        { 'op': 'staged-apply', 'job.$': '$' }, '$.applied'), rollback))
       .next(wait('staged settings', { ...stagedInstance, pendingPath: '$.applied.changed' }, rollback))
-      .next(guard(invoke(this, 'Verify the staged configuration', h.applyConfig, { op: 'verify', ...staged }, '$.stagedVerified'), rollback));
+      .next(guard(invoke(this, 'Verify the staged configuration', h.applyConfig, { 'op': 'staged-verify', 'job.$': '$' }, '$.stagedVerified'), rollback));
   }
 
   private rollback(h: RestoreHandlers, wait: WaitFn, failure: ExecutionEndings, swap: boolean): sfn.IChainable {

@@ -1,6 +1,7 @@
 import { DBInstance, DescribeDBInstancesCommand, PendingModifiedValues } from '@aws-sdk/client-rds';
 import { rds } from './client';
-import { attempt, unlessAbsent } from './errors';
+import { attempt, PipelineError, unlessAbsent } from './errors';
+import type { Job, Original } from './job';
 
 /** The instance under `identifier`, or undefined when there is none. */
 export async function findInstance(identifier: string): Promise<DBInstance | undefined> {
@@ -34,4 +35,16 @@ const PENDING_FIELDS: Record<string, keyof PendingModifiedValues> = {
 export function stillPending(db: DBInstance, applied: readonly string[]): string[] {
   const pending = (db.PendingModifiedValues ?? {}) as Record<string, unknown>;
   return applied.filter((name) => pending[PENDING_FIELDS[name] ?? name] !== undefined);
+}
+
+/**
+ * The captured original of a DB instance job, and the identifier a step works
+ * under: the original one, or with `staged` (cutover RESTORE_THEN_SWAP) the staging one.
+ */
+export function instanceOf(job: Job, staged = false): { original: Original; identifier: string } {
+  const original = job.original as Original | undefined;
+  if (!original?.resourceId) throw new PipelineError('InvalidJob', `The job for ${job.identifier} has no captured original DB instance.`);
+  if (!staged) return { original, identifier: job.identifier };
+  if (!original.staging) throw new PipelineError('InvalidJob', `The job for ${job.identifier} has no staging identifier (cutover RESTORE_THEN_SWAP).`);
+  return { original, identifier: original.staging };
 }

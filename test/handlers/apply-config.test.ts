@@ -1,6 +1,6 @@
 import { handler } from '../../lambda-src/apply-config.lambda';
 import { captureInstanceConfig, InstanceConfig } from '../../lambda-src/rds/instance-config';
-import type { RestoredRef } from '../../lambda-src/rds/job';
+import type { Job, RestoredRef } from '../../lambda-src/rds/job';
 import { handler as rename } from '../../lambda-src/rename.lambda';
 import { handler as restore } from '../../lambda-src/restore.lambda';
 import { fullyConfiguredInstance } from '../sim/fixtures';
@@ -15,10 +15,21 @@ beforeEach(() => {
 
 afterEach(() => sim.uninstall());
 
+/** The job as the state machine has it after the restore: `resourceId` is the restored DB's. */
+function jobOf(resourceId: string, config: InstanceConfig, identifier = 'orders-db'): Job {
+  return {
+    identifier,
+    task: 'create_snapshot',
+    isCluster: false,
+    original: { resourceId: 'db-ORIGINAL000000000000000000', engine: String(config.engine), config },
+    restored: { resourceId },
+  };
+}
+
 const apply = (resourceId: string, config: InstanceConfig, identifier = 'orders-db') =>
-  handler({ op: 'apply', identifier, resourceId, config }) as Promise<{ changed: string[] }>;
+  handler({ op: 'apply', job: jobOf(resourceId, config, identifier) }) as Promise<{ changed: string[] }>;
 const verify = (resourceId: string, config: InstanceConfig, identifier = 'orders-db') =>
-  handler({ op: 'verify', identifier, resourceId, config }) as Promise<{ verified: true }>;
+  handler({ op: 'verify', job: jobOf(resourceId, config, identifier) }) as Promise<{ verified: true }>;
 const modifies = () => sim.calls.filter((c) => c.command === 'ModifyDBInstance');
 
 /** The fully configured original restored as the pipeline does it, up to an available restored DB. */
@@ -28,7 +39,16 @@ async function restoredFromFullyConfigured(): Promise<{ config: InstanceConfig; 
   const config = captureInstanceConfig(db);
   await rename({ op: 'forward', identifier: 'orders-db', resourceId: db.DbiResourceId! });
   sim.clock.advance(sim.durations.renamePending + 1);
-  const { resourceId } = await restore({ identifier: 'orders-db', snapshotId: 'orders-db-snap', originalResourceId: db.DbiResourceId!, config }) as RestoredRef;
+  const { resourceId } = await restore({
+    op: 'instance',
+    job: {
+      identifier: 'orders-db',
+      task: 'create_snapshot',
+      isCluster: false,
+      original: { resourceId: db.DbiResourceId!, engine: 'postgres', config },
+      snapshot: { id: 'orders-db-snap', created: true },
+    },
+  }) as RestoredRef;
   sim.clock.advance(sim.durations.restore + sim.durations.restoreBackup);
   expect(sim.instance('orders-db')?.DBInstanceStatus).toBe('available');
   sim.calls.splice(0);
@@ -70,6 +90,16 @@ describe('apply-config apply', () => {
     sim.calls.splice(0);
     await expect(apply(resourceId, config)).resolves.toEqual({ changed: [] });
     expect(modifies()).toEqual([]);
+  });
+
+  test('staged-apply and staged-verify work on the instance under the staging identifier', async () => {
+    const { resourceId, config } = plainRestored({ deletionProtection: true });
+    const staged = sim.addInstance({ DBInstanceIdentifier: 'orders-db-trapheus-new', Engine: 'postgres' });
+    const job: Job = { ...jobOf(staged.DbiResourceId!, config), original: { resourceId, engine: 'postgres', config, staging: 'orders-db-trapheus-new' } };
+    await expect(handler({ op: 'staged-apply', job })).resolves.toEqual({ changed: ['DeletionProtection'] });
+    expect(modifies().map((c) => c.input.DBInstanceIdentifier)).toEqual(['orders-db-trapheus-new']);
+    await expect(handler({ op: 'staged-verify', job })).resolves.toEqual({ verified: true });
+    expect(sim.instance('orders-db')?.DeletionProtection).toBe(false);
   });
 
   test('sends only the differing settings', async () => {

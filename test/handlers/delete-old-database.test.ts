@@ -26,6 +26,18 @@ afterEach(() => {
   delete process.env.PIPELINE_ID;
 });
 
+/** The job as the state machine has it when it deletes the old instance. */
+function oldJob(e: { identifier?: string; temp: string; originalResourceId: string; restoredResourceId: string }): Job {
+  return {
+    identifier: e.identifier ?? 'orders-db',
+    task: 'create_snapshot',
+    isCluster: false,
+    original: { resourceId: e.originalResourceId, engine: 'postgres', config: {} },
+    temp: { identifier: e.temp },
+    restored: { resourceId: e.restoredResourceId },
+  };
+}
+
 const deletions = () => sim.calls.filter((c) => c.command.startsWith('Delete')).map((c) => c.input);
 
 describe('final snapshot names', () => {
@@ -53,19 +65,19 @@ describe('delete old with the policy', () => {
 
   test('finalSnapshot: DeleteDBInstance with FinalDBSnapshotIdentifier; the name is in the result', async () => {
     const ids = seed();
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
       .resolves.toEqual({ deleted: TEMP, finalSnapshot: FINAL });
     expect(deletions()).toEqual([{ DBInstanceIdentifier: TEMP, FinalDBSnapshotIdentifier: FINAL, DeleteAutomatedBackups: false }]);
     expect(sim.snapshot(FINAL)).toMatchObject({ Status: 'creating', DBInstanceIdentifier: TEMP });
     // a retry while it is being deleted sends nothing more and names the same snapshot
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
       .resolves.toEqual({ deleted: TEMP, finalSnapshot: FINAL });
     expect(deletions()).toHaveLength(1);
   });
 
   test('deleteAutomatedBackups: sent as given', async () => {
     const ids = seed();
-    await handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: false, deleteAutomatedBackups: true } });
+    await handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: false, deleteAutomatedBackups: true } });
     expect(deletions()).toEqual([{ DBInstanceIdentifier: TEMP, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }]);
     expect(sim.retainedAutomatedBackups()).toEqual([]);
   });
@@ -73,14 +85,14 @@ describe('delete old with the policy', () => {
   test('a final snapshot of a backing-up old instance is not asked for: OldDatabaseBusy, retried by the state machine, nothing sent', async () => {
     const ids = seed();
     sim.stick(TEMP, 'backing-up');
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
       .rejects.toMatchObject({
         name: 'OldDatabaseBusy',
         message: `The old DB instance ${TEMP} is backing-up; RDS takes its final snapshot only once it is available, so its deletion is retried.`,
       });
     expect(sim.mutatingCalls()).toEqual([]);
     // without a final snapshot a backing-up instance is deleted (DeleteDBInstance accepts it)
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: false, deleteAutomatedBackups: false } })).resolves.toEqual({ deleted: TEMP });
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: false, deleteAutomatedBackups: false } })).resolves.toEqual({ deleted: TEMP });
   });
 
   test('an old instance that leaves available between the check and the call: the refusal is OldDatabaseBusy too', async () => {
@@ -93,23 +105,23 @@ describe('delete old with the policy', () => {
       message: `Cannot create a snapshot because the database instance ${TEMP} is not currently in the available state.`,
       times: 1,
     });
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false }, startedAt: STARTED }))
       .rejects.toMatchObject({ name: 'OldDatabaseBusy', message: expect.stringContaining(`The DB instance ${TEMP} is backing-up;`) });
   });
 
   test.each(['storage-optimization', 'modifying', 'backing-up'])('the replacement must serve: %s does, creating does not', async (serving) => {
     const ids = seed();
     sim.stick('orders-db', serving);
-    await expect(handler({ op: 'old', ...ids })).resolves.toEqual({ deleted: TEMP });
+    await expect(handler({ op: 'old', job: oldJob(ids) })).resolves.toEqual({ deleted: TEMP });
     const again = { ...ids, temp: 'other-old' };
     sim.addInstance({ DBInstanceIdentifier: 'other-old', Engine: 'postgres' });
     sim.stick('orders-db', 'creating');
-    await expect(handler({ op: 'old', ...again })).rejects.toMatchObject({ name: 'ReplacementNotVerified' });
+    await expect(handler({ op: 'old', job: oldJob(again) })).rejects.toMatchObject({ name: 'ReplacementNotVerified' });
   });
 
   test('a final snapshot without the start time is refused before any change', async () => {
     const ids = seed();
-    await expect(handler({ op: 'old', ...ids, oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false } }))
+    await expect(handler({ op: 'old', job: oldJob(ids), oldDatabase: { finalSnapshot: true, deleteAutomatedBackups: false } }))
       .rejects.toMatchObject({ name: 'InvalidDeleteEvent' });
     expect(sim.mutatingCalls()).toEqual([]);
   });

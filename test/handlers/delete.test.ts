@@ -13,6 +13,18 @@ beforeEach(() => {
 
 afterEach(() => sim.uninstall());
 
+/** The job as the state machine has it when it deletes the old instance. */
+function oldJob(e: { identifier?: string; temp: string; originalResourceId: string; restoredResourceId: string }): Job {
+  return {
+    identifier: e.identifier ?? 'orders-db',
+    task: 'create_snapshot',
+    isCluster: false,
+    original: { resourceId: e.originalResourceId, engine: 'postgres', config: {} },
+    temp: { identifier: e.temp },
+    restored: { resourceId: e.restoredResourceId },
+  };
+}
+
 const mutating = () => sim.mutatingCalls().map((c) => ({ command: c.command, input: c.input }));
 const DELETE_TEMP = { command: 'DeleteDBInstance', input: { DBInstanceIdentifier: TEMP, SkipFinalSnapshot: true, DeleteAutomatedBackups: false } };
 
@@ -24,7 +36,7 @@ describe('delete old', () => {
     return { originalResourceId: old.DbiResourceId!, restoredResourceId: restored.DbiResourceId! };
   }
   const deleteOld = (ids: { originalResourceId: string; restoredResourceId: string }) =>
-    handler({ op: 'old', identifier: 'orders-db', temp: TEMP, ...ids });
+    handler({ op: 'old', job: oldJob({ temp: TEMP, ...ids }) });
 
   test('turns off deletion protection, then deletes without a final snapshot, keeping automated backups', async () => {
     const ids = seed();
@@ -66,7 +78,7 @@ describe('delete old', () => {
 
   test('no replacement at all: ReplacementNotVerified', async () => {
     const old = sim.addInstance({ DBInstanceIdentifier: TEMP, Engine: 'postgres' });
-    await expect(handler({ op: 'old', identifier: 'orders-db', temp: TEMP, originalResourceId: old.DbiResourceId!, restoredResourceId: 'db-RESTORED00000000000000000' }))
+    await expect(handler({ op: 'old', job: oldJob({ temp: TEMP, originalResourceId: old.DbiResourceId!, restoredResourceId: 'db-RESTORED00000000000000000' }) }))
       .rejects.toMatchObject({ name: 'ReplacementNotVerified', message: `orders-db is not the serving restored DB (absent); the original ${TEMP} is kept.` });
     expect(sim.mutatingCalls()).toEqual([]);
   });
@@ -84,7 +96,7 @@ describe('delete old', () => {
 
   test('nothing under the temporary identifier: nothing deleted', async () => {
     const restored = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
-    await expect(handler({ op: 'old', identifier: 'orders-db', temp: TEMP, originalResourceId: 'db-ORIGINAL000000000000000000', restoredResourceId: restored.DbiResourceId! }))
+    await expect(handler({ op: 'old', job: oldJob({ temp: TEMP, originalResourceId: 'db-ORIGINAL000000000000000000', restoredResourceId: restored.DbiResourceId! }) }))
       .resolves.toEqual({ deleted: null });
     expect(sim.mutatingCalls()).toEqual([]);
   });

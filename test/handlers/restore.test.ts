@@ -1,5 +1,5 @@
 import { captureInstanceConfig, InstanceConfig, restoreParams } from '../../lambda-src/rds/instance-config';
-import type { RestoredRef } from '../../lambda-src/rds/job';
+import type { Job, RestoredRef } from '../../lambda-src/rds/job';
 import { handler as rename } from '../../lambda-src/rename.lambda';
 import { handler } from '../../lambda-src/restore.lambda';
 import { fullyConfiguredInstance } from '../sim/fixtures';
@@ -30,8 +30,19 @@ async function seedOriginal(moved: 'renamed' | 'pending' | 'no'): Promise<Origin
   return original;
 }
 
-const restore = (o: Original, snapshotId = SNAPSHOT) =>
-  handler({ identifier: 'orders-db', snapshotId, originalResourceId: o.resourceId, config: o.config });
+/** The job as the state machine has it when it restores: captured, snapshot found, renamed out of the way. */
+function jobOf(o: Original, snapshotId: string, identifier = 'orders-db', staging?: string): Job {
+  return {
+    identifier,
+    task: 'db_restore',
+    isCluster: false,
+    original: { resourceId: o.resourceId, engine: String(o.config.engine), config: o.config, ...(staging ? { staging } : {}) },
+    snapshot: { id: snapshotId, created: false },
+    temp: { identifier: `${identifier}-trapheus-old` },
+  };
+}
+
+const restore = (o: Original, snapshotId = SNAPSHOT) => handler({ op: 'instance', job: jobOf(o, snapshotId) });
 
 describe('restore', () => {
   test('restores the snapshot under the original identifier with the captured configuration', async () => {
@@ -89,13 +100,30 @@ describe('restore', () => {
     expect(sim.instance(TEMP)?.DbiResourceId).toBe(original.resourceId);
   });
 
+  test('staged-instance (cutover RESTORE_THEN_SWAP): the same restore under the staging identifier, while the original keeps its own', async () => {
+    const original = await seedOriginal('no');
+    const out = await handler({ op: 'staged-instance', job: jobOf(original, SNAPSHOT, 'orders-db', 'orders-db-trapheus-new') }) as RestoredRef;
+    expect(sim.instance('orders-db-trapheus-new')).toMatchObject({ DbiResourceId: out.resourceId, DBInstanceStatus: 'creating' });
+    expect(sim.mutatingCalls()[0].input).toEqual({ ...restoreParams(original.config), DBInstanceIdentifier: 'orders-db-trapheus-new', DBSnapshotIdentifier: SNAPSHOT });
+    expect(sim.instance('orders-db')?.DbiResourceId).toBe(original.resourceId);
+  });
+
+  test('a job without its staging identifier is refused, naming what is missing', async () => {
+    const original = await seedOriginal('no');
+    await expect(handler({ op: 'staged-instance', job: jobOf(original, SNAPSHOT) })).rejects.toMatchObject({
+      name: 'InvalidJob',
+      message: 'The job for orders-db has no staging identifier (cutover RESTORE_THEN_SWAP).',
+    });
+    expect(sim.mutatingCalls()).toEqual([]);
+  });
+
   test('a Single-AZ original keeps its availability zone', async () => {
     const db = sim.addInstance({ DBInstanceIdentifier: 'small-db', Engine: 'mysql', AvailabilityZone: 'us-east-1c', DBInstanceClass: 'db.t3.small' });
     sim.addSnapshot({ DBSnapshotIdentifier: 'small-db-snapshot', DBInstanceIdentifier: 'small-db' });
     await rename({ op: 'forward', identifier: 'small-db', resourceId: db.DbiResourceId! });
     sim.clock.advance(sim.durations.renamePending + 1);
     sim.calls.splice(0);
-    await handler({ identifier: 'small-db', snapshotId: 'small-db-snapshot', originalResourceId: db.DbiResourceId!, config: captureInstanceConfig(db) });
+    await handler({ op: 'instance', job: jobOf({ resourceId: db.DbiResourceId!, config: captureInstanceConfig(db) }, 'small-db-snapshot', 'small-db') });
     expect(sim.mutatingCalls()[0].input).toMatchObject({ AvailabilityZone: 'us-east-1c', MultiAZ: false, DBInstanceClass: 'db.t3.small', Port: 3306 });
     expect(sim.instance('small-db')?.AvailabilityZone).toBe('us-east-1c');
   });
