@@ -1,4 +1,5 @@
 import { awscdk, javascript, release } from 'projen';
+import { addCli } from './projenrc/cli';
 import { HandlerBundle } from './projenrc/handler-bundle';
 
 /**
@@ -167,5 +168,7 @@ project.gitignore.exclude('/assets/', '/cdk.out/', '*.cdk.out/');
 // script, tests, handler sources, demo or build leftovers (test/package.test.ts checks it).
 project.npmignore?.exclude('/lambda-src/', '/demo/', '/cdk.out/', '/.ci/', '*.tgz');
 project.npmignore?.include('/assets/');
+
+addCli(project);
 
 project.synth();

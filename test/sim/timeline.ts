@@ -52,8 +52,13 @@ export function steps(timeline: TimelineEntry[]): Step[] {
   return out;
 }
 
+/** One step as a timeline line: `   0:10:38  Delete older snapshots`. */
+export function formatStep(s: Step): string {
+  return `  ${clockTime(s.at).padStart(8)}  ${s.text}`;
+}
+
 export function formatSteps(result: RunResult): string {
-  return steps(result.timeline).map((s) => `  ${clockTime(s.at).padStart(8)}  ${s.text}`).join('\n');
+  return steps(result.timeline).map(formatStep).join('\n');
 }
 
 export { clockTime };

@@ -1,0 +1,64 @@
+/**
+ * Writes cli/typical-durations.json: the typical timing of each path through
+ * the pipeline, from simulated runs of the default TrapheusRestore with the
+ * simulator's default RDS durations (test/sim/rds/types.ts, DEFAULT_DURATIONS:
+ * a small instance; what `npm run bench` and `npm run demo` use).
+ *
+ *   npx ts-node --project tsconfig.dev.json --transpile-only cli/typical-durations.gen.ts
+ *
+ * test/cli/typical-durations.test.ts fails when the file is stale.
+ */
+import '../test/setup';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Cutover } from '../src';
+import { pathOf, TypicalPath } from './eta';
+import { TASKS } from '../src/input-rules';
+import { stopSimulator } from './sim/dynalite';
+import { simulate } from './sim/simulate';
+import { stateMachinesOf } from './sim/template';
+import { buildStack } from '../test/sim/run-pipeline';
+
+export async function typicalPaths(): Promise<TypicalPath[]> {
+  const paths: TypicalPath[] = [];
+  try {
+    for (const [kind, cutover] of [['instance', Cutover.RENAME_FIRST], ['instance', Cutover.RESTORE_THEN_SWAP], ['cluster', undefined]] as const) {
+      const template = Template.fromStack(buildStack({ cutover }).stack).toJSON();
+      for (const task of TASKS) {
+        // Taking a snapshot only never reaches the cutover.
+        if (task === 'create_snapshot_only' && cutover === Cutover.RESTORE_THEN_SWAP) continue;
+        const identifier = kind === 'cluster' ? 'typical-aurora' : 'typical-db';
+        const { result } = await simulate({
+          template,
+          stateMachine: stateMachinesOf(template)[0],
+          database: { identifier, isCluster: kind === 'cluster' },
+          task,
+        });
+        if (result.status !== 'SUCCEEDED') throw new Error(`typical ${kind} ${task} run ${result.status}: ${result.error}: ${result.cause}`);
+        paths.push({ kind, task, ...(cutover ? { cutover } : {}), total: result.seconds, states: pathOf(result.timeline) });
+      }
+    }
+  } finally {
+    await stopSimulator();
+  }
+  return paths;
+}
+
+/** The JSON file, one line per state: readable diffs when the pipeline changes. */
+export function render(paths: TypicalPath[]): string {
+  const blocks = paths.map(({ states, ...head }) => `  ${JSON.stringify(head).slice(0, -1)}, "states": [\n`
+    + states.map((s) => `    ${JSON.stringify(s)}`).join(',\n') + '\n  ]}');
+  return `[\n${blocks.join(',\n')}\n]\n`;
+}
+
+export const TYPICAL_FILE = path.join(__dirname, 'typical-durations.json');
+
+if (require.main === module) {
+  typicalPaths()
+    .then((paths) => fs.writeFileSync(TYPICAL_FILE, render(paths)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
