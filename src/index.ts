@@ -11,6 +11,7 @@ export { RestoreAlerts } from './alerts';
 export type { AlertOptions, RestoreAlertsProps } from './alerts';
 export type { NetworkOptions } from './network';
 export { RestoreSchedules } from './schedules';
+export { RestoreTask } from './restore-task';
 export type { RestoreSchedule, RestoreSchedulesProps, RestoreTarget } from './schedules';
 export { OldDatabasePolicy } from './old-database';
 export type { OldDatabaseOptions } from './old-database';

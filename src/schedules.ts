@@ -5,13 +5,14 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { inputProblems } from './input-rules';
+import { RestoreTask, taskValue } from './restore-task';
 
 /** One database a schedule restores: exactly the input of one execution. */
 export interface RestoreTarget {
   /** The DB instance or Aurora cluster identifier. */
   readonly identifier: string;
-  /** `create_snapshot`, `db_restore` or `create_snapshot_only`. */
-  readonly task: string;
+  /** What the execution does, e.g. `RestoreTask.DB_RESTORE`. */
+  readonly task: RestoreTask;
   /**
    * True for an Aurora cluster.
    * @default false
@@ -88,7 +89,7 @@ export class RestoreSchedules extends Construct {
           + 'it starts no execution until you set enabled: true.');
       }
       for (const t of s.targets) {
-        const input = { identifier: t.identifier, task: t.task, isCluster: t.isCluster ?? false };
+        const input = { identifier: t.identifier, task: t.task.value, isCluster: t.isCluster ?? false };
         const what = `${input.task} of ${input.identifier}${input.isCluster ? ' (cluster)' : ''}`;
         const description = (s.description ? `${s.description}: ${what}` : `Trapheus: ${what}`).slice(0, 512);
         const schedule = new scheduler.Schedule(this, `Schedule${i}-${Token.isUnresolved(t.identifier) ? `target${s.targets.indexOf(t)}` : t.identifier}`, {
@@ -126,12 +127,14 @@ export function validateSchedules(schedules: RestoreSchedule[]): void {
     if (s.targets.length === 0) throw new Error(`${label} has no targets: give at least one { identifier, task, isCluster }`);
     const seen = new Map<string, number>();
     s.targets.forEach((t, j) => {
-      const input = { identifier: t.identifier, task: t.task, isCluster: t.isCluster ?? false };
+      const task = taskValue(t.task);
+      const input = { identifier: t.identifier, task: task.value, isCluster: t.isCluster ?? false };
       // A token (a value known only at deploy time) cannot be checked here.
       const problems = inputProblems(input).filter((p) => {
         const value = (input as Record<string, unknown>)[p.field];
-        return !(typeof value === 'string' && Token.isUnresolved(value));
+        return !(typeof value === 'string' && Token.isUnresolved(value)) && !(p.field === 'task' && task.problem);
       });
+      if (task.problem) problems.unshift({ error: 'InvalidTask', field: 'task', message: task.problem });
       const targetLabel = `targets[${j}]${typeof t.identifier === 'string' && !Token.isUnresolved(t.identifier) ? ` (${JSON.stringify(t.identifier)})` : ''}`;
       if (problems.length > 0) {
         throw new Error(`${label}, ${targetLabel}: ${problems.map((p) => p.message).join(' ')}`);

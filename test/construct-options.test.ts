@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { RestoreSchedule, TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { RestoreSchedule, RestoreTask, TrapheusRestore, TrapheusRestoreProps } from '../src';
 import { definitionFrom } from './sim/run-pipeline';
 
 /** Alerts, schedules, VPC mode and observability: template assertions. */
@@ -153,16 +153,16 @@ describe('schedules', () => {
       enabled: true,
       description: 'Weekly reset',
       targets: [
-        { identifier: 'orders-db', task: 'create_snapshot', isCluster: false },
-        { identifier: 'payments-cluster', task: 'db_restore', isCluster: true },
+        { identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT, isCluster: false },
+        { identifier: 'payments-cluster', task: RestoreTask.DB_RESTORE, isCluster: true },
       ],
     },
     {
       schedule: berlin,
       targets: [
-        { identifier: 'orders-db', task: 'db_restore' },
-        { identifier: 'reports-db', task: 'create_snapshot_only' },
-        { identifier: 'search-db', task: 'db_restore' },
+        { identifier: 'orders-db', task: RestoreTask.DB_RESTORE },
+        { identifier: 'reports-db', task: RestoreTask.CREATE_SNAPSHOT_ONLY },
+        { identifier: 'search-db', task: RestoreTask.DB_RESTORE },
       ],
     },
   ];
@@ -204,6 +204,11 @@ describe('schedules', () => {
     Annotations.fromStack(stack).hasInfo('/Stack/Restore/Schedules', Match.stringLikeRegexp('schedules\\[1\\].*is disabled'));
   });
 
+  test('RestoreTask values are the execution input\'s task strings', () => {
+    expect([RestoreTask.CREATE_SNAPSHOT, RestoreTask.DB_RESTORE, RestoreTask.CREATE_SNAPSHOT_ONLY, RestoreTask.EXPORT_SNAPSHOT].map(String))
+      .toEqual(['create_snapshot', 'db_restore', 'create_snapshot_only', 'export_snapshot']);
+  });
+
   test('no schedules: no Scheduler resources', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
@@ -211,13 +216,15 @@ describe('schedules', () => {
   });
 
   test.each([
-    [[{ schedule: friday, description: 'Weekly', targets: [{ identifier: 'orders-db', task: 'db_restore' }, { identifier: 'Orders_DB', task: 'db_restore' }] }],
+    [[{ schedule: friday, description: 'Weekly', targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }, { identifier: 'Orders_DB', task: RestoreTask.DB_RESTORE }] }],
       /^schedules\[0\] "Weekly", targets\[1\] \("Orders_DB"\): "identifier" "Orders_DB" is not a valid RDS identifier/],
-    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'db_restore' }] }, { schedule: berlin, targets: [{ identifier: 'reports-db', task: 'restore' }] }],
-      /^schedules\[1\] \(schedule 2 of 2\) "cron\(30 6 \? \* MON-FRI \*\)", targets\[0\] \("reports-db"\): "task" is the string "restore"/],
-    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'DB_RESTORE' }] }], /targets\[0\] \("orders-db"\): .*did you mean "db_restore"/],
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }] }, { schedule: berlin, targets: [{ identifier: 'reports-db', task: 'restore' }] }],
+      /^schedules\[1\] \(schedule 2 of 2\) "cron\(30 6 \? \* MON-FRI \*\)", targets\[0\] \("reports-db"\): "task" must be a RestoreTask, not the string "restore"/],
+    // JavaScript callers can pass the old plain strings: they are told the constant to use
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'db_restore' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask, not the string "db_restore"; use RestoreTask.DB_RESTORE\.$/],
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask .*not missing/],
     [[{ schedule: friday, targets: [] }], /^schedules\[0\] "cron\(0 8 \? \* FRI \*\)" has no targets/],
-    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'db_restore' }, { identifier: 'orders-db', task: 'create_snapshot' }] }],
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }, { identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT }] }],
       /targets\[1\] \("orders-db"\): targets\[0\] already restores orders-db on this schedule/],
   ] as [RestoreSchedule[], RegExp][])('a bad target fails at synth, naming the schedule and the target (%#)', (bad, why) => {
     expect(() => synth({ schedules: bad })).toThrow(why);

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+import { RestoreTask, TrapheusRestore, TrapheusRestoreProps } from '../src';
 
 /** A stack with every feature of TrapheusRestore on. */
 function everything(extra: Partial<TrapheusRestoreProps> = {}) {
@@ -20,7 +20,7 @@ function everything(extra: Partial<TrapheusRestoreProps> = {}) {
     notifyOnSuccess: true,
     schedules: [{
       schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '8', weekDay: 'FRI' }),
-      targets: [{ identifier: 'orders-db', task: 'create_snapshot', isCluster: false }, { identifier: 'orders-aurora', task: 'create_snapshot', isCluster: true }],
+      targets: [{ identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT, isCluster: false }, { identifier: 'orders-aurora', task: RestoreTask.CREATE_SNAPSHOT, isCluster: true }],
     }],
     passableRoles: [iam.Role.fromRoleName(stack, 'Monitoring', 'rds-monitoring-role')],
     ...extra,
