@@ -61,9 +61,15 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
     throw new PipelineError('UseClusterRestore',
       `DB instance ${job.identifier} is a member of cluster ${db.DBClusterIdentifier}: restore the cluster with "identifier": "${db.DBClusterIdentifier}", "isCluster": true.`);
   }
-  if (db.DBInstanceStatus !== 'available') {
-    throw new PipelineError('DBInstanceNotAvailable',
-      `DB instance ${job.identifier} is ${db.DBInstanceStatus}; it must be available before a snapshot or restore.`);
+  // storage-optimization serves and accepts a snapshot (API_CreateDBSnapshot), but may last beyond 24 hours
+  // (RDS User Guide, "Viewing Amazon RDS DB instance status"), and no page says RDS deletes an instance in it:
+  // a snapshot may go ahead; a restore, which ends by deleting the renamed original, waits until it is over.
+  const snapshotOnly = job.task === 'create_snapshot_only' && db.DBInstanceStatus === 'storage-optimization';
+  if (db.DBInstanceStatus !== 'available' && !snapshotOnly) {
+    throw new PipelineError('DBInstanceNotAvailable', db.DBInstanceStatus === 'storage-optimization'
+      ? `DB instance ${job.identifier} is storage-optimization: it serves, and create_snapshot_only works now, but a restore `
+        + 'ends by deleting the original, which needs it available. Storage optimization can last beyond 24 hours; run again once it is available.'
+      : `DB instance ${job.identifier} is ${db.DBInstanceStatus}; it must be available before a snapshot or restore.`);
   }
   const replicas = [...db.ReadReplicaDBInstanceIdentifiers ?? [], ...db.ReadReplicaDBClusterIdentifiers ?? []];
   if (db.ReadReplicaSourceDBInstanceIdentifier || db.ReadReplicaSourceDBClusterIdentifier || replicas.length > 0) {

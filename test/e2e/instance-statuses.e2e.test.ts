@@ -71,6 +71,25 @@ describe('statuses', () => {
   });
 });
 
+describe('an original in storage-optimization', () => {
+  // "fully operational" and "can sometimes take up to and even beyond 24 hours" (RDS User Guide, "Viewing
+  // Amazon RDS DB instance status"); CreateDBSnapshot accepts it (API_CreateDBSnapshot).
+  test('create_snapshot_only takes its snapshot while it optimizes', async () => {
+    h.fresh({ storageOptimization: 30 * 3600 });
+    h.sim.addInstance(fullyConfiguredInstance('orders-db'));
+    const rds = new RDSClient({ region: 'us-east-1' });
+    await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'orders-db', AllocatedStorage: 600, Iops: 12000, ApplyImmediately: true }));
+    h.sim.clock.advance(h.sim.durations.modifyPending + h.sim.durations.modify + 60);
+    expect(h.sim.instance('orders-db')).toMatchObject({ DBInstanceStatus: 'storage-optimization', AllocatedStorage: 600 });
+
+    const result = await h.run(input('create_snapshot_only'));
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    const taken = h.sim.calls.filter((c) => c.command === 'CreateDBSnapshot');
+    expect(taken.map((c) => c.error)).toEqual([undefined]);
+    expect(h.sim.snapshot(taken[0].input.DBSnapshotIdentifier)).toMatchObject({ Status: 'available', AllocatedStorage: 600 });
+  });
+});
+
 describe('pending modifications', () => {
   test('a change RDS first shows as pending while still available is waited for, not verified too early', async () => {
     h.fresh();

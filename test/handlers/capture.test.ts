@@ -149,6 +149,16 @@ describe('capture: refusals', () => {
     });
   });
 
+  test('a DB instance in storage-optimization: a snapshot goes ahead; a restore is refused, saying why and when to run again', async () => {
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres', DBInstanceStatus: 'storage-optimization' });
+    await expect(handler(job('orders-db', 'create_snapshot_only'))).resolves.toMatchObject({ engine: 'postgres' });
+    await expect(handler(job('orders-db', 'create_snapshot'))).rejects.toMatchObject({
+      name: 'DBInstanceNotAvailable',
+      message: 'DB instance orders-db is storage-optimization: it serves, and create_snapshot_only works now, but a restore ends by deleting '
+        + 'the original, which needs it available. Storage optimization can last beyond 24 hours; run again once it is available.',
+    });
+  });
+
   test('a cluster member: UseClusterRestore, naming the cluster', async () => {
     sim.addInstance({ DBInstanceIdentifier: 'orders-instance-1', Engine: 'postgres', DBClusterIdentifier: 'orders-cluster' });
     await expect(handler(job('orders-instance-1'))).rejects.toMatchObject({

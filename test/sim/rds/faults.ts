@@ -74,9 +74,9 @@ export const STATE_RULES: Record<string, { allowed: string[]; inFlight?: false; 
     message: () => 'Database instance is not in available state.',
   },
   // API_CreateDBSnapshot: "The source DB instance must be in the available or storage-optimization state."
-  // storage-optimization is not accepted here yet (a known gap); the message is RDS's wording as reported in issue #8.
+  // The message is RDS's wording as reported in issue #8.
   CreateDBSnapshot: {
-    allowed: ['available'],
+    allowed: ['available', 'storage-optimization'],
     fault: 'InvalidDBInstanceStateFault',
     message: id => `Cannot create a snapshot because the database instance ${id} is not currently in the available state.`,
   },
