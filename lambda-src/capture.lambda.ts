@@ -77,7 +77,7 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
       `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication.`);
   }
   const staging = stagingIdentifier(job.identifier);
-  if (job.task !== 'create_snapshot_only') {
+  if (job.task !== 'create_snapshot_only' && job.task !== 'export_snapshot') {
     checkPassable(rolesOfInstance(db));
     for (const id of [tempIdentifier(job.identifier), staging]) {
       if (await findInstance(id)) {
@@ -120,7 +120,7 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
   }
   const writer = writerOf(cluster);
   if (members.length > 0 && !writer) throw new PipelineError('NoClusterWriter', `DB cluster ${job.identifier} has members but no writer.`);
-  if (job.task !== 'create_snapshot_only') {
+  if (job.task !== 'create_snapshot_only' && job.task !== 'export_snapshot') {
     checkPassable(rolesOfCluster(cluster, members));
     for (const id of [tempIdentifier(job.identifier)]) {
       if (await findCluster(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB cluster ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);

@@ -2,6 +2,7 @@ import { DBInstance } from '@aws-sdk/client-rds';
 import { WAIT_TIMED_OUT } from '../src/error-names';
 import { CLUSTER_STATUS_ADVICE, clusterMembers, clusterStatusEnds, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
+import { exportCondition, findExport } from './rds/exports';
 import { findInstance, findInstanceByResourceId, stillPending } from './rds/instances';
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
@@ -25,7 +26,8 @@ export interface WaitProgress {
 export interface CheckEvent {
   /** What is waited for, in words, for messages: "renamed instance". */
   readonly subject: string;
-  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster';
+  /** `export`: a snapshot export task (`identifier`), done when COMPLETE (`until: 'available'`). */
+  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster' | 'export';
   readonly identifier?: string;
   /** `instances`: the identifiers that must all meet the condition. */
   readonly identifiers?: string[];
@@ -157,6 +159,11 @@ async function clusterState(e: CheckEvent): Promise<State> {
   }
 }
 
+/** A snapshot export: COMPLETE ends the wait; FAILED or canceled fails it at once, with RDS's FailureCause. */
+async function exportState(e: CheckEvent): Promise<State> {
+  return exportCondition(e.subject, e.identifier!, await findExport(e.identifier!));
+}
+
 /** How a wait's condition reads in a message. */
 const UNTIL_WORDS: Partial<Record<CheckEvent['until'], string>> = { modifiable: 'available for changes' };
 
@@ -170,6 +177,7 @@ const STATES: Record<CheckEvent['resource'], (e: CheckEvent) => Promise<State>> 
   'snapshot': snapshotState,
   'cluster-snapshot': snapshotState,
   'cluster': clusterState,
+  'export': exportState,
 };
 
 /**
@@ -182,7 +190,7 @@ export const handler = logged('check-status', async (e: CheckEvent): Promise<Che
   const elapsed = e.wait.elapsed + e.wait.interval;
   if (!done && elapsed >= e.policy.maxWait) {
     const what = e.identifier ?? e.identifiers?.join(', ') ?? e.resourceId;
-    throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${UNTIL_WORDS[e.until] ?? e.until}; it is still ${status}.`);
+    throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${e.resource === 'export' ? 'complete' : UNTIL_WORDS[e.until] ?? e.until}; it is still ${status}.`);
   }
   const next = Math.min(e.policy.max, Math.max(1, Math.round(e.wait.interval * e.policy.rate)), Math.max(1, e.policy.maxWait - elapsed));
   return { done, status, elapsed, interval: next };

@@ -1,5 +1,6 @@
 import { inputProblems, RestoreInput } from '../src/input-rules';
 import { PipelineError } from './rds/errors';
+import { exportNotConfigured } from './rds/exports';
 import { logged } from './rds/log';
 
 /**
@@ -12,6 +13,8 @@ export const handler = logged('validate-input', async (event: { input: unknown }
   if (problems.length > 0) {
     throw new PipelineError(problems[0].error, problems.map((p) => p.message).join(' '));
   }
+  const notConfigured = exportNotConfigured((event.input as RestoreInput).task);
+  if (notConfigured) throw notConfigured;
   const { identifier, task, isCluster } = event.input as RestoreInput;
   return { identifier, task, isCluster };
 });

@@ -128,9 +128,10 @@ export class ClusterRestorePipeline extends Construct {
         .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), endings.succeed('Cluster snapshot taken'))
         .otherwise(restoreChain));
 
-    this.startState = sfn.Chain.start(capture).next(new sfn.Choice(this, 'Which cluster task?')
-      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain))
-      .otherwise(snapshotChain));
+    const which = new sfn.Choice(this, 'Which cluster task?')
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain));
+    if (props.snapshotExport) which.when(sfn.Condition.stringEquals('$.task', 'export_snapshot'), props.snapshotExport.states('cluster'));
+    this.startState = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
   }
 
   /**

@@ -15,3 +15,5 @@ export { RestoreTask } from './restore-task';
 export type { RestoreSchedule, RestoreSchedulesProps, RestoreTarget } from './schedules';
 export { OldDatabasePolicy } from './old-database';
 export type { OldDatabaseOptions } from './old-database';
+export { SnapshotExport } from './snapshot-export';
+export type { SnapshotExportDestination, SnapshotExportOptions, SnapshotExportProps } from './snapshot-export';

@@ -6,7 +6,7 @@
  */
 
 /** The tasks a restore execution accepts. */
-export const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only'] as const;
+export const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only', 'export_snapshot'] as const;
 export type Task = typeof TASKS[number];
 
 /** The fields an execution input may have; anything else is refused. */

@@ -128,9 +128,10 @@ export class InstanceRestorePipeline extends Construct {
         .when(sfn.Condition.stringEquals('$.task', 'create_snapshot_only'), failure.succeed('Snapshot taken'))
         .otherwise(restoreChain));
 
-    this.startState = sfn.Chain.start(capture).next(new sfn.Choice(this, 'Which task?')
-      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain))
-      .otherwise(snapshotChain));
+    const which = new sfn.Choice(this, 'Which task?')
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain));
+    if (props.snapshotExport) which.when(sfn.Condition.stringEquals('$.task', 'export_snapshot'), props.snapshotExport.states('instance'));
+    this.startState = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
   }
 
   /**

@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
  * their stacks get a clean report without this library depending on cdk-nag.
  */
 
-interface Suppression {
+export interface Suppression {
   readonly id: string;
   readonly reason: string;
   /** The findings (cdk-nag "applies to" strings, or regexes) it covers: never a whole rule. */
@@ -71,7 +71,8 @@ const WILDCARDS: { match: string; reason: string }[] = [
   },
 ];
 
-function add(resource: CfnResource, suppression: Suppression): void {
+/** Add one suppression to a resource, after those it has. */
+export function add(resource: CfnResource, suppression: Suppression): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', {
     rules_to_suppress: [...existing, { id: suppression.id, reason: suppression.reason, applies_to: suppression.appliesTo }],

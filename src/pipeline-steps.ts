@@ -9,6 +9,7 @@ import { branchWaits } from './execution-timeout';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
 import { RestoreHandlers } from './restore-handlers';
+import type { SnapshotExport } from './snapshot-export';
 import { WaitCheck, waitUntil } from './wait-until';
 
 /** Props of a restore branch (`InstanceRestorePipeline`, `ClusterRestorePipeline`). */
@@ -22,6 +23,11 @@ export interface RestorePipelineProps extends OldDatabaseOptions, CutoverOptions
    * @default - see `PollingOptions`
    */
   readonly polling?: PollingOptions;
+  /**
+   * The `export_snapshot` task's states (`exportTo`).
+   * @default - no export: the first state refuses export_snapshot
+   */
+  readonly snapshotExport?: SnapshotExport;
 }
 
 /**

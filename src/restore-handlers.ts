@@ -105,6 +105,12 @@ export class RestoreHandlers extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The functions' security group, in VPC mode: HTTPS (443) out only. */
   public readonly securityGroup?: ec2.SecurityGroup;
+  /**
+   * What every function of the pipeline runs with (network, log group, environment): for the
+   * functions made elsewhere (the export handler of `SnapshotExport`).
+   * @internal
+   */
+  public readonly _functionOptions: lambda.FunctionOptions;
 
   constructor(scope: Construct, id: string, props: RestoreHandlersProps = {}) {
     super(scope, id);
@@ -131,6 +137,7 @@ export class RestoreHandlers extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
     };
+    this._functionOptions = options;
     const access = new RdsAccess(this, { allowedIdentifiers: props.allowedIdentifiers, encryptionKeys: props.encryptionKeys });
     const stack = Stack.of(this);
     const passable = props.passableRoles?.map((r) => r.roleArn)

@@ -6,7 +6,8 @@ import type { PollPolicy } from './polling';
 
 /** What a wait checks: the payload of the `check-status` handler, less the progress. */
 export interface WaitCheck {
-  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster';
+  /** `export`: a snapshot export task, `available` when COMPLETE. */
+  readonly resource: 'instance' | 'instances' | 'snapshot' | 'cluster-snapshot' | 'cluster' | 'export';
   /** JSONPath of the identifier to look up. */
   readonly identifierPath?: string;
   /** `instances`: JSONPath of the list of identifiers that must all meet the condition. */

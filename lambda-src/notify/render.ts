@@ -135,7 +135,8 @@ export function buildAlert(event: NotifyEvent): Alert {
   if (event.kind === 'success') {
     const details: [string, string][] = [];
     if (job.snapshot?.id) details.push(['Snapshot', job.snapshot.id]);
-    if (job.original?.endpoint && event.ending !== 'Snapshot taken') details.push(['Endpoint', job.original.endpoint]);
+    if (job.original?.endpoint && event.ending !== 'Snapshot taken' && !job.export) details.push(['Endpoint', job.original.endpoint]);
+    if (job.export) details.push(['Snapshot', job.export.snapshot], ['Exported to', job.export.s3Path]);
     const ending = event.ending ?? 'Succeeded';
     return {
       kind: 'success',

@@ -17,6 +17,8 @@ export interface Job extends RestoreInput {
   readonly temp?: TempRef;
   /** The DB the restore created under the original identifier. */
   readonly restored?: RestoredRef;
+  /** `export_snapshot`: the export task started, and where it writes. */
+  readonly export?: ExportRef;
   /** The error that sent the execution to its failure path. */
   readonly error?: StepError;
   /** The error that stopped the rollback, if it failed. */
@@ -54,6 +56,19 @@ export interface SnapshotRef {
   readonly createdAt?: string;
   /** True when this execution made it. */
   readonly created: boolean;
+}
+
+/** An export of a snapshot to S3 (`export_snapshot`). */
+export interface ExportRef {
+  /** The export task identifier. */
+  readonly id: string;
+  /** The snapshot (cluster snapshot) exported, and its ARN. */
+  readonly snapshot: string;
+  readonly snapshotArn: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Where the Parquet files go: `s3://<bucket>/<prefix>/<export task identifier>/`. */
+  readonly s3Path: string;
 }
 
 export interface TempRef {

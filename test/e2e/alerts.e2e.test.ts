@@ -93,7 +93,7 @@ describe('email, Slack (plain URLs) and SNS', () => {
     expect(email.subject).toBe('Trapheus: DB_RESTORE of orders-db FAILED (input refused, nothing changed)');
     expect(email.text).toMatch(/^A restore execution was refused because its input is invalid; nothing was changed\./);
     expect(email.text).toContain('Error: InvalidTask');
-    expect(email.text).toContain('Message: "task" is the string "DB_RESTORE"; it must be one of "create_snapshot", "db_restore", "create_snapshot_only" (did you mean "db_restore"?).');
+    expect(email.text).toContain('Message: "task" is the string "DB_RESTORE"; it must be one of "create_snapshot", "db_restore", "create_snapshot_only", "export_snapshot" (did you mean "db_restore"?).');
     expect(email.text).toContain('The input was refused before any RDS call; nothing was changed.');
     expect(email.text).toContain(`Console: ${CONSOLE}`);
     for (const part of [email.text, email.html]) {

@@ -24,8 +24,20 @@ describe('validate-input: a valid input', () => {
   });
 
   test.each([...TASKS])('accepts the task %s', async (task) => {
-    await expect(handler({ input: { identifier: 'orders-db', task, isCluster: true } }))
-      .resolves.toStrictEqual({ identifier: 'orders-db', task, isCluster: true });
+    process.env.EXPORT_BUCKET = 'orders-exports'; // export_snapshot needs exportTo (set by the construct)
+    try {
+      await expect(handler({ input: { identifier: 'orders-db', task, isCluster: true } }))
+        .resolves.toStrictEqual({ identifier: 'orders-db', task, isCluster: true });
+    } finally {
+      delete process.env.EXPORT_BUCKET;
+    }
+  });
+
+  test('export_snapshot without exportTo (no EXPORT_BUCKET): ExportNotConfigured, naming the prop', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'export_snapshot', isCluster: false } })).rejects.toMatchObject({
+      name: 'ExportNotConfigured',
+      message: expect.stringContaining('give the TrapheusRestore prop exportTo ({ bucket, prefix, key })'),
+    });
   });
 
   test('accepts a 63-character identifier with digits and single hyphens', async () => {
@@ -97,14 +109,14 @@ describe('validate-input: InvalidTask', () => {
   test('missing task lists the tasks', async () => {
     await expect(handler({ input: { identifier: 'orders-db', isCluster: false } })).rejects.toMatchObject({
       name: 'InvalidTask',
-      message: '"task" is missing: use one of "create_snapshot", "db_restore", "create_snapshot_only".',
+      message: '"task" is missing: use one of "create_snapshot", "db_restore", "create_snapshot_only", "export_snapshot".',
     });
   });
 
   test('unknown task', async () => {
     await expect(handler({ input: { identifier: 'orders-db', task: 'restore', isCluster: false } })).rejects.toMatchObject({
       name: 'InvalidTask',
-      message: '"task" is the string "restore"; it must be one of "create_snapshot", "db_restore", "create_snapshot_only".',
+      message: '"task" is the string "restore"; it must be one of "create_snapshot", "db_restore", "create_snapshot_only", "export_snapshot".',
     });
   });
 

@@ -150,6 +150,9 @@ function rdsResourcesOfType(call: AwsCall, type: string, required: boolean, env:
     // AddTagsToResource / RemoveTagsFromResource (ResourceName), EnableHttpEndpoint / DisableHttpEndpoint (ResourceArn): the ARN's own type
     const arn: string = i.ResourceName ?? i.ResourceArn;
     names = parseRdsArn(arn)[0] === type ? [arn] : [];
+  } else if (i.SourceArn !== undefined) {
+    // StartExportTask (and DescribeExportTasks by source): the snapshot, cluster snapshot or cluster of SourceArn
+    names = parseRdsArn(i.SourceArn)[0] === type ? [i.SourceArn] : [];
   } else if (call.action === 'RestoreDBClusterFromSnapshot' && (type === 'cluster-snapshot' || type === 'snapshot')) {
     // SnapshotIdentifier names a DB cluster snapshot (or, for Multi-AZ DB clusters, a DB snapshot).
     const id: string = i.SnapshotIdentifier;
@@ -229,6 +232,11 @@ function rdsAuthorizations(call: AwsCall, env: Account, view: RdsView | undefine
   // Enhanced Monitoring" and the Kerberos directory role).
   if (i.MonitoringRoleArn) {
     out.push({ action: 'iam:PassRole', resource: i.MonitoringRoleArn, context: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' }, because: `${call.action} with MonitoringRoleArn` });
+  }
+  // StartExportTask passes the export role to RDS's export service (RDS user guide, "Exporting DB
+  // snapshot data to Amazon S3": the role trusts export.rds.amazonaws.com).
+  if (call.action === 'StartExportTask' && i.IamRoleArn) {
+    out.push({ action: 'iam:PassRole', resource: i.IamRoleArn, context: { 'iam:PassedToService': 'export.rds.amazonaws.com' }, because: 'StartExportTask with IamRoleArn' });
   }
   if (i.DomainIAMRoleName) {
     const role = `arn:aws:iam::${env.account}:role/${i.DomainIAMRoleName}`;

@@ -32,6 +32,7 @@
  * - clusters.ts       Describe/Modify/Restore/DeleteDBCluster
  * - snapshots.ts      DB snapshots and DB cluster snapshots (incl. final snapshots)
  * - tags.ts           Add/Remove/ListTagsForResource
+ * - exports.ts        StartExportTask, DescribeExportTasks (snapshot exports to S3)
  */
 import { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +42,7 @@ import { viewCluster } from './rds/cluster-model';
 import {
   deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
 } from './rds/clusters';
+import { ExportTasks } from './rds/exports';
 import { FaultInjector, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
 import {
@@ -67,6 +69,8 @@ export class RdsSimulator {
   readonly durations: SimDurations;
   readonly calls: SimCall[] = [];
   readonly endpointEvents: EndpointEvent[];
+  /** Snapshot exports to S3 (rds/exports.ts): durations, failNext, the tasks. */
+  readonly exports: ExportTasks;
 
   private readonly sim: SimState;
   private readonly faults = new FaultInjector();
@@ -94,6 +98,8 @@ export class RdsSimulator {
     AddTagsToResource: input => addTagsToResource(this.sim, input),
     RemoveTagsFromResource: input => removeTagsFromResource(this.sim, input),
     ListTagsForResource: input => listTagsForResource(this.sim, input),
+    StartExportTask: input => this.exports.start(input),
+    DescribeExportTasks: input => this.exports.describe(input),
   };
 
   constructor(opts: SimOptions = {}) {
@@ -101,6 +107,7 @@ export class RdsSimulator {
     this.clock = this.sim.clock;
     this.durations = this.sim.durations;
     this.endpointEvents = this.sim.endpointEvents;
+    this.exports = new ExportTasks(this.sim);
   }
 
   // -------------------------------------------------------------------------
@@ -133,9 +140,10 @@ export class RdsSimulator {
    * The instance (or snapshot, cluster, cluster snapshot) under `identifier`,
    * or the next one created under it, never leaves its transitional status;
    * with `status`, it enters that status at once and stays there until an
-   * operation moves it.
+   * operation moves it. An export task of that identifier stays in its status.
    */
   stick(identifier: string, status?: string): void {
+    if (status === undefined && this.exports.stick(identifier)) return;
     stick(this.sim, identifier, status);
   }
 

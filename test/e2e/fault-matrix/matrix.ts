@@ -31,7 +31,7 @@ import { RdsSimulator } from '../../sim/rds-sim';
 import { runPipeline, RunOptions } from '../../sim/run-pipeline';
 import type { Harness } from '../harness';
 
-const MUTATING = /^(Create|Delete|Modify|Restore|Add|Remove)/;
+const MUTATING = /^(Create|Delete|Modify|Restore|Add|Remove|Start)/;
 
 let h: Harness | undefined;
 
@@ -114,7 +114,8 @@ export function matrixShard(shard: string): void {
               state,
               command: call.command,
               identifier: call.input.NewDBInstanceIdentifier ?? call.input.NewDBClusterIdentifier ?? call.input.DBInstanceIdentifier
-              ?? call.input.DBClusterIdentifier ?? call.input.DBSnapshotIdentifier ?? call.input.DBClusterSnapshotIdentifier,
+              ?? call.input.DBClusterIdentifier ?? call.input.DBSnapshotIdentifier ?? call.input.DBClusterSnapshotIdentifier
+              ?? call.input.ExportTaskIdentifier,
             });
           }
         }

@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../../lambda-src/rds/naming';
 import { Cutover, OldDatabasePolicy } from '../../../src';
 import { fullyConfiguredInstance, seedCluster } from '../../sim/fixtures';
@@ -13,6 +15,10 @@ const PROPS = {
   'snapshot then delete': { ...polling, oldDatabase: OldDatabasePolicy.snapshotThenDelete() },
   'keep for 2 h': { ...polling, oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(2)) },
   'cutover: restore then swap': { ...polling, cutover: Cutover.RESTORE_THEN_SWAP },
+  'export': (stack: Stack) => ({
+    ...polling,
+    exportTo: { bucket: s3.Bucket.fromBucketName(stack, 'Exports', 'orders-exports'), key: new kms.Key(stack, 'ExportKey') },
+  }),
 };
 export type Policy = keyof typeof PROPS;
 
@@ -43,6 +49,8 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
     })),
     // the swap cutover is for instances (clusters always rename first)
     ...(isCluster ? [] : [{ name: 'instance create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }]),
+    // the export of the newest pipeline snapshot to S3 (exportTo)
+    { name: `${kind} export_snapshot`, policy: 'export' as Policy, isCluster, task: 'export_snapshot', baseline: [] },
     {
       name: `${kind} rollback`,
       policy: 'delete',
@@ -69,6 +77,7 @@ export const SHARDS: Record<string, string[]> = {
   'cluster tasks': ['cluster create_snapshot', 'cluster db_restore', 'cluster create_snapshot_only'],
   'cluster snapshot then delete, rollback': ['cluster create_snapshot, old database: snapshot then delete', 'cluster rollback'],
   'cluster keep': ['cluster create_snapshot, old database: keep for 2 h'],
+  'exports': ['instance export_snapshot', 'cluster export_snapshot'],
 };
 
 export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
