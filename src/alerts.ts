@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { checkProps } from './errors';
 
 /**
  * Where alerts go. Every failed execution (refused input, failed pipeline,
@@ -66,7 +67,7 @@ export class RestoreAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreAlertsProps) {
     super(scope, id);
-    validateAlertOptions(props);
+    checkProps(this, () => validateAlertOptions(props));
     const fn = props.notifyFunction;
 
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'Trapheus restore alerts', enforceSSL: true });
@@ -114,7 +115,7 @@ function sesIdentityArns(scope: Construct, sender: string, recipients: string[])
 }
 
 /** Refuse incomplete or malformed alert props at synth, naming the prop. */
-function validateAlertOptions(props: AlertOptions): void {
+export function validateAlertOptions(props: AlertOptions): void {
   const isLiteral = (v: string) => !Token.isUnresolved(v);
   const hasRecipients = (props.recipientEmails?.length ?? 0) > 0;
   if (props.senderEmail !== undefined && !hasRecipients) {

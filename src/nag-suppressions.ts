@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 
 /**
@@ -11,9 +12,27 @@ import { IConstruct } from 'constructs';
 export interface Suppression {
   readonly id: string;
   readonly reason: string;
-  /** The findings (cdk-nag "applies to" strings, or regexes) it covers: never a whole rule. */
-  readonly appliesTo: (string | { regex: string })[];
+  /**
+   * The findings (cdk-nag "applies to" strings, or regexes) it covers: never a
+   * whole rule. Undefined only for a rule about the resource itself, which has
+   * no findings to name (AwsSolutions-L1, on each of the pipeline's functions).
+   */
+  readonly appliesTo?: (string | { regex: string })[];
 }
+
+/**
+ * AwsSolutions-L1 compares a function's runtime with the newest Node.js runtime
+ * the consumer's aws-cdk-lib knows. The handlers are one bundle, built for and
+ * tested on one runtime (set in projenrc/handler-bundle.ts): at this library's
+ * aws-cdk-lib floor, nodejs22.x is the newest, so L1 passes; a newer aws-cdk-lib
+ * that lists a newer runtime would flag every handler.
+ */
+const BUNDLE_RUNTIME = 'nodejs22.x';
+const HANDLER_RUNTIME: Suppression = {
+  id: 'AwsSolutions-L1',
+  reason: `The handlers run on ${BUNDLE_RUNTIME}, the Node.js runtime their bundle is built for and tested on (a supported Lambda runtime); `
+    + 'a newer runtime is adopted by a release of trapheus-cdk once the handlers are tested on it.',
+};
 
 const LAMBDA_MANAGED_POLICIES: Suppression = {
   id: 'AwsSolutions-IAM4',
@@ -75,14 +94,20 @@ const WILDCARDS: { match: string; reason: string }[] = [
 export function add(resource: CfnResource, suppression: Suppression): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', {
-    rules_to_suppress: [...existing, { id: suppression.id, reason: suppression.reason, applies_to: suppression.appliesTo }],
+    rules_to_suppress: [...existing, {
+      id: suppression.id,
+      reason: suppression.reason,
+      ...(suppression.appliesTo ? { applies_to: suppression.appliesTo } : {}),
+    }],
   });
 }
 
-/** Add the suppressions to the IAM roles and policies under `scope`. */
+/** Add the suppressions to the IAM roles and policies, and the functions, under `scope`. */
 export function suppressDeliberateNagFindings(scope: IConstruct): void {
   for (const node of scope.node.findAll()) {
     if (!CfnResource.isCfnResource(node)) continue;
+    // only on functions with the bundle's runtime: the reason is about that runtime
+    if (node instanceof lambda.CfnFunction && node.runtime === BUNDLE_RUNTIME) add(node, HANDLER_RUNTIME);
     if (node.cfnResourceType === 'AWS::IAM::Role') add(node, LAMBDA_MANAGED_POLICIES);
     if (node.cfnResourceType === 'AWS::IAM::Policy') {
       for (const w of WILDCARDS) add(node, { id: 'AwsSolutions-IAM5', reason: w.reason, appliesTo: [{ regex: `/${w.match}/` }] });

@@ -6,7 +6,9 @@ import { createHash } from 'crypto';
  */
 
 export const MAX_IDENTIFIER_LENGTH = 63;
-const TEMP_SUFFIX = '-trapheus-old';
+export const TEMP_SUFFIX = '-trapheus-old';
+/** The staging suffix (cutover `RESTORE_THEN_SWAP`). */
+export const STAGING_SUFFIX = '-trapheus-new';
 
 /** Tag keys the pipeline puts on the snapshots it makes. */
 export const TAG_SOURCE = 'trapheus:source-identifier';
@@ -31,7 +33,7 @@ export function tempIdentifier(identifier: string): string {
  * (cutover `RESTORE_THEN_SWAP`): `<identifier>-trapheus-new`, shortened the same way.
  */
 export function stagingIdentifier(identifier: string): string {
-  return withSuffix(identifier, '-trapheus-new');
+  return withSuffix(identifier, STAGING_SUFFIX);
 }
 
 function withSuffix(identifier: string, suffix: string): string {

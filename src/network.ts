@@ -6,9 +6,10 @@ import { Construct } from 'constructs';
  * Where the handler functions run: the Lambda-owned network (the default), or
  * your VPC (like the original Trapheus's `UseVPCAndSubnets`).
  *
- * In a VPC the handlers call the RDS, SNS, SES and Secrets Manager APIs over
- * HTTPS, so their subnets need a NAT gateway route or VPC interface endpoints
- * for those services (`createVpcEndpoints`); without either, every call times out.
+ * In a VPC the handlers call the RDS, SNS, Step Functions, DynamoDB, SES and
+ * Secrets Manager APIs over HTTPS, so their subnets need a NAT gateway route or
+ * VPC endpoints for those services (`createVpcEndpoints`); without either,
+ * every call times out.
  * Slack webhooks are on the internet: they need NAT.
  */
 export interface NetworkOptions {
@@ -32,12 +33,15 @@ export interface NetworkOptions {
    */
   readonly useVpc?: boolean;
   /**
-   * In VPC mode, create interface VPC endpoints (with private DNS) for the
-   * services the handlers call: RDS and SNS always, SES (`email`) with email
-   * alerts, Secrets Manager with `slackWebhookSecret`. Only the handlers'
-   * security group may reach them. Leave it off when the VPC already has them
-   * (private DNS allows only one endpoint per service in a VPC) or routes
-   * through NAT.
+   * In VPC mode, create VPC endpoints for the services the handlers call:
+   * interface endpoints (with private DNS) for RDS, SNS and Step Functions (the
+   * restore lock checks whether its holder's execution still runs) always, SES
+   * (`email`) with email alerts, Secrets Manager with `slackWebhookSecret`, which
+   * only the handlers' security group may reach; and a gateway endpoint for
+   * DynamoDB (the restore lock's table) on the route tables of the handlers'
+   * subnets. Leave it off when the VPC already has them (private DNS allows only
+   * one endpoint per service in a VPC, and a route table one DynamoDB gateway
+   * endpoint) or routes through NAT.
    * @default false
    */
   readonly createVpcEndpoints?: boolean;

@@ -11,15 +11,23 @@ import { Construct } from 'constructs';
  * `/aws/vendedlogs/states/`, so Step Functions delivers to it without growing
  * the account's CloudWatch Logs resource policy (which has a size limit);
  * the rest of the name is unique to this construct, so several pipelines fit
- * in one account. It is deleted with the stack.
+ * in one account. `removalPolicy` is the one the handlers' log group has too
+ * (`logRemovalPolicy`).
  */
-export function executionLogGroup(scope: Construct, id: string, retention: logs.RetentionDays): logs.LogGroup {
+export function executionLogGroup(scope: Construct, id: string, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): logs.LogGroup {
   const group = new logs.LogGroup(scope, id, {
     logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 400, separator: '-' })}`,
     retention,
-    removalPolicy: RemovalPolicy.DESTROY,
+    removalPolicy,
   });
   return group;
+}
+
+/** Refuse a removal policy log groups do not support (at synth). */
+export function checkLogRemovalPolicy(policy: RemovalPolicy | undefined): void {
+  if (policy === RemovalPolicy.SNAPSHOT) {
+    throw new Error('logRemovalPolicy: CloudWatch Logs log groups cannot be snapshotted; use RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
+  }
 }
 
 /**

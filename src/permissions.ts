@@ -1,9 +1,9 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
-import { stagingIdentifier, tempIdentifier } from './naming';
+import { STAGING_SUFFIX, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './naming';
 
 /**
  * Least privilege for the RDS actions that change things. Every statement that
@@ -31,7 +31,7 @@ type Kind = 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot';
 const REFERENCED = ['og', 'pg', 'cluster-pg', 'subgrp', 'secgrp'];
 
 export interface RdsAccessProps {
-  /** Exact identifiers, or prefixes ending in `*`. */
+  /** Exact identifiers (literals or tokens), or literal prefixes ending in `*`. */
   readonly allowedIdentifiers?: string[];
   /** The KMS keys RDS may use for the pipeline; undefined: any key of the account. */
   readonly encryptionKeys?: kms.IKey[];
@@ -43,26 +43,47 @@ interface GrantOptions {
   readonly referenced?: boolean;
 }
 
+/**
+ * Check `allowedIdentifiers` and `encryptionKeys` (at synth), naming the entry
+ * and the fix, and return the identifiers the pipeline allows. A token (a value
+ * known only at deploy time, such as `db.instanceIdentifier`) is an exact
+ * identifier: it is checked, and replaced by its value, when it resolves to a
+ * string at synth. A prefix must be a literal: a token's value could be empty,
+ * and the prefix `*` would allow every database.
+ */
+export function checkRdsAccessProps(scope: IConstruct, props: RdsAccessProps): string[] | undefined {
+  if (props.encryptionKeys !== undefined && props.encryptionKeys.length === 0) {
+    throw new Error('encryptionKeys is empty: list the KMS keys your databases and their Performance Insights are encrypted with, or leave it out to allow any key in this account (used only through RDS)');
+  }
+  if (props.allowedIdentifiers === undefined) return undefined;
+  if (props.allowedIdentifiers.length === 0) {
+    throw new Error('allowedIdentifiers is empty: list the DB instance and cluster identifiers (or prefixes ending in *) that may be restored, or leave it out to use the trapheus:restorable tag');
+  }
+  const stack = Stack.of(scope);
+  return props.allowedIdentifiers.map((entry, i) => {
+    const value: unknown = Token.isUnresolved(entry) ? stack.resolve(entry) : entry;
+    if (typeof value === 'string') {
+      const why = allowedPatternProblem(value);
+      if (why) throw new Error(`allowedIdentifiers: "${value}" ${why}`);
+      return value;
+    }
+    if (entry.includes('*')) {
+      throw new Error(`allowedIdentifiers[${i}] is a prefix (ending in *) built from a token: write prefixes as literal strings, `
+        + 'since a token\'s value is known only at deploy time and an empty one would allow every database');
+    }
+    return entry; // a deploy-time value (a CloudFormation reference): checked by RDS and the pre-flight
+  });
+}
+
 export class RdsAccess {
   private readonly stack: Stack;
-  private readonly allowed?: string[];
+  /** The identifiers the pipeline may change, as the capture pre-flight gets them; undefined: tag mode. */
+  readonly allowedIdentifiers?: string[];
   private readonly keys?: kms.IKey[];
 
   constructor(scope: Construct, props: RdsAccessProps) {
     this.stack = Stack.of(scope);
-    if (props.allowedIdentifiers !== undefined) {
-      if (props.allowedIdentifiers.length === 0) {
-        throw new Error('allowedIdentifiers is empty: list the DB instance and cluster identifiers (or prefixes ending in *) that may be restored, or leave it out to use the trapheus:restorable tag');
-      }
-      for (const pattern of props.allowedIdentifiers) {
-        const why = allowedPatternProblem(pattern);
-        if (why) throw new Error(`allowedIdentifiers: "${pattern}" ${why}`);
-      }
-      this.allowed = props.allowedIdentifiers;
-    }
-    if (props.encryptionKeys !== undefined && props.encryptionKeys.length === 0) {
-      throw new Error('encryptionKeys is empty: list the KMS keys your databases and their Performance Insights are encrypted with, or leave it out to allow any key in this account (used only through RDS)');
-    }
+    this.allowedIdentifiers = checkRdsAccessProps(scope, props);
     this.keys = props.encryptionKeys;
   }
 
@@ -73,11 +94,14 @@ export class RdsAccess {
   /** Name patterns of a kind: the allowed identifiers (and their temporary names), or the pipeline's snapshot names. */
   private names(kind: Kind, legacySnapshots: boolean): string[] {
     const snapshots = kind === 'snapshot' || kind === 'cluster-snapshot';
-    if (!this.allowed) return snapshots ? ['*-trapheus-*', ...(legacySnapshots ? ['*-snapshot'] : [])] : ['*'];
-    return this.allowed.flatMap((p) => {
-      const prefix = p.endsWith('*');
+    if (!this.allowedIdentifiers) return snapshots ? ['*-trapheus-*', ...(legacySnapshots ? ['*-snapshot'] : [])] : ['*'];
+    return this.allowedIdentifiers.flatMap((p) => {
+      const prefix = !Token.isUnresolved(p) && p.endsWith('*');
       if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
-      // the identifier, its temporary and staging names (for long identifiers, shortened ones with a hash)
+      // The identifier, its temporary and staging names (for long identifiers, shortened ones with a
+      // hash). A token's value is known only at deploy time: its plain names (an identifier of up to
+      // 50 characters; a longer one's shortened names are not covered, and its rename is denied).
+      if (Token.isUnresolved(p)) return [p, `${p}${TEMP_SUFFIX}`, `${p}${STAGING_SUFFIX}`];
       return prefix ? [p] : [p, tempIdentifier(p), stagingIdentifier(p)];
     }).filter((v, i, all) => all.indexOf(v) === i);
   }
@@ -96,7 +120,7 @@ export class RdsAccess {
       if (resources.length > 0) grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: rdsActions, resources, conditions }));
     };
     const dbArns = databases.flatMap((k) => this.names(k, false).map((n) => this.arn(k, n)));
-    if (this.allowed) {
+    if (this.allowedIdentifiers) {
       add(dbArns);
     } else {
       const key = options.creates ? `aws:RequestTag/${RESTORABLE_TAG_KEY}` : `aws:ResourceTag/${RESTORABLE_TAG_KEY}`;

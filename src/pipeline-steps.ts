@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
 import { OLD_DATABASE_BUSY } from './error-names';
+import { checkProps } from './errors';
 import { branchWaits } from './execution-timeout';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, PollPolicy, resolvePolling } from './polling';
@@ -40,8 +41,8 @@ export class PipelineSteps {
   private readonly checkFunction: lambda.IFunction;
 
   constructor(private readonly scope: Construct, props: RestorePipelineProps, kind: 'instance' | 'cluster') {
-    this.old = resolveOldDatabase(props);
-    this.policy = resolvePolling(props.polling ?? {}, branchWaits(props, kind));
+    this.old = checkProps(scope, () => resolveOldDatabase(props));
+    this.policy = checkProps(scope, () => resolvePolling(props.polling ?? {}, branchWaits(props, kind)));
     this.checkFunction = props.handlers.checkStatus;
   }
 

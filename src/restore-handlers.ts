@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkProps } from './errors';
 import { executionTimeout } from './execution-timeout';
 import { ApplyConfigFunction } from './handlers/apply-config-function';
 import { CaptureFunction } from './handlers/capture-function';
@@ -18,6 +19,7 @@ import { RenameFunction } from './handlers/rename-function';
 import { RestoreFunction } from './handlers/restore-function';
 import { SnapshotFunction } from './handlers/snapshot-function';
 import { ValidateInputFunction } from './handlers/validate-input-function';
+import { checkLogRemovalPolicy } from './observability';
 import { RdsAccess } from './permissions';
 
 /** Props for `RestoreHandlers`: where the functions run and where they log. */
@@ -39,11 +41,18 @@ export interface RestoreHandlersProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * What happens to the functions' log group when the stack is deleted or this
+   * construct is removed (`TrapheusRestore` passes its `logRemovalPolicy`).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
    * The DB instances and clusters the pipeline may change: exact identifiers,
    * or prefixes ending in `*` (cluster members must match too). Destructive RDS
    * actions are scoped to their ARNs, their temporary names and their snapshots,
    * and an execution for any other identifier fails with `IdentifierNotAllowed`
-   * before any change.
+   * before any change. An identifier may be a token (e.g. `db.instanceIdentifier`),
+   * whose value must be an exact identifier of at most 50 characters; prefixes are literal.
    * @default - only databases tagged `trapheus:restorable=true` (instances, or clusters and each of their members)
    */
   readonly allowedIdentifiers?: string[];
@@ -115,7 +124,11 @@ export class RestoreHandlers extends Construct {
   constructor(scope: Construct, id: string, props: RestoreHandlersProps = {}) {
     super(scope, id);
     // One log group for all the pipeline's functions: one place to follow an execution.
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    checkProps(this, () => checkLogRemovalPolicy(props.logRemovalPolicy));
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
     if (props.vpc) {
       this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
         vpc: props.vpc,
@@ -138,7 +151,10 @@ export class RestoreHandlers extends Construct {
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
     };
     this._functionOptions = options;
-    const access = new RdsAccess(this, { allowedIdentifiers: props.allowedIdentifiers, encryptionKeys: props.encryptionKeys });
+    const access = checkProps(this, () => new RdsAccess(this, {
+      allowedIdentifiers: props.allowedIdentifiers,
+      encryptionKeys: props.encryptionKeys,
+    }));
     const stack = Stack.of(this);
     const passable = props.passableRoles?.map((r) => r.roleArn)
       ?? [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'rds-monitoring-role' })];
@@ -156,7 +172,8 @@ export class RestoreHandlers extends Construct {
     this.validateInput = new ValidateInputFunction(this, 'ValidateInput', options);
 
     const capture = make(new CaptureFunction(this, 'Capture', options), ...describe);
-    if (props.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', JSON.stringify(props.allowedIdentifiers));
+    // toJsonString: a token (e.g. `db.instanceIdentifier`) becomes its deploy-time value, quoted as JSON.
+    if (access.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', stack.toJsonString(access.allowedIdentifiers));
     // The pre-flight refuses a database whose monitoring or directory role the restore could not pass.
     capture.addEnvironment('PASSABLE_ROLES', stack.toJsonString(passable));
     this.capture = capture;

@@ -4,7 +4,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { inputProblems } from './input-rules';
+import { checkProps } from './errors';
+import { inputProblems, isAllowed } from './input-rules';
 import { RestoreTask, taskValue } from './restore-task';
 
 /** One database a schedule restores: exactly the input of one execution. */
@@ -52,6 +53,14 @@ export interface RestoreSchedulesProps {
   /** The state machine the schedules start. */
   readonly stateMachine: sfn.IStateMachine;
   readonly schedules: RestoreSchedule[];
+  /**
+   * The identifiers the state machine may restore (`allowedIdentifiers` of
+   * `TrapheusRestore`): a target outside them fails at synth, since every run
+   * would fail with `IdentifierNotAllowed`. Targets and entries that are tokens
+   * are not checked.
+   * @default - not checked (the databases are chosen by the `trapheus:restorable` tag)
+   */
+  readonly allowedIdentifiers?: string[];
 }
 
 /** How a schedule is named in messages: its position, and its description or expression. */
@@ -73,7 +82,7 @@ export class RestoreSchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreSchedulesProps) {
     super(scope, id);
-    validateSchedules(props.schedules);
+    checkProps(this, () => validateSchedules(props.schedules, props.allowedIdentifiers));
     this.group = new scheduler.ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -118,10 +127,11 @@ export class RestoreSchedules extends Construct {
 
 /**
  * Refuse, at synth, a schedule without targets and a target whose input the
- * state machine would refuse, naming the schedule and the target; and two
- * targets of one schedule on the same database (they would run at once).
+ * state machine would refuse, naming the schedule and the target: an invalid
+ * input, or an identifier outside `allowedIdentifiers`; and two targets of one
+ * schedule on the same database (they would run at once).
  */
-export function validateSchedules(schedules: RestoreSchedule[]): void {
+export function validateSchedules(schedules: RestoreSchedule[], allowedIdentifiers?: string[]): void {
   schedules.forEach((s, i) => {
     const label = scheduleLabel(s, i, schedules.length);
     if (s.targets.length === 0) throw new Error(`${label} has no targets: give at least one { identifier, task, isCluster }`);
@@ -138,6 +148,14 @@ export function validateSchedules(schedules: RestoreSchedule[]): void {
       const targetLabel = `targets[${j}]${typeof t.identifier === 'string' && !Token.isUnresolved(t.identifier) ? ` (${JSON.stringify(t.identifier)})` : ''}`;
       if (problems.length > 0) {
         throw new Error(`${label}, ${targetLabel}: ${problems.map((p) => p.message).join(' ')}`);
+      }
+      // Outside the allowed identifiers, every run would fail with IdentifierNotAllowed. (When an
+      // entry is a token, a target that matches no literal entry may still be its value.)
+      if (allowedIdentifiers && !Token.isUnresolved(t.identifier) && !allowedIdentifiers.some((p) => Token.isUnresolved(p))
+        && !isAllowed(t.identifier, allowedIdentifiers)) {
+        throw new Error(`${label}, ${targetLabel}: ${JSON.stringify(t.identifier)} is not in allowedIdentifiers `
+          + `(${allowedIdentifiers.map((p) => JSON.stringify(p)).join(', ')}), so every run of this schedule would fail with `
+          + 'IdentifierNotAllowed: add it to allowedIdentifiers, or remove the target');
       }
       if (!Token.isUnresolved(t.identifier)) {
         const earlier = seen.get(t.identifier);

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
+import { checkProps } from './errors';
 import { ExportFunction } from './handlers/export-function';
 import { invoke } from './invoke';
 import { add as addNagSuppression } from './nag-suppressions';
@@ -73,7 +74,7 @@ const EXPORT_WILDCARDS: [string, string][] = [
 ];
 
 /** The prefix RDS writes under, or why it is not a valid one. */
-function checkedPrefix(prefix: string | undefined): string {
+export function checkedPrefix(prefix: string | undefined): string {
   const p = prefix ?? 'trapheus-exports';
   if (Token.isUnresolved(p)) return p;
   if (p.length === 0) throw new Error('exportTo.prefix is empty: leave it out for the default "trapheus-exports", or give a prefix such as "exports/orders"');
@@ -102,7 +103,7 @@ export class SnapshotExport extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotExportProps) {
     super(scope, id);
     const { bucket, key } = props.destination;
-    this.prefix = checkedPrefix(props.destination.prefix);
+    this.prefix = checkProps(this, () => checkedPrefix(props.destination.prefix));
     this.handlers = props.handlers;
     this.endings = props.endings;
     this.polling = props.polling ?? {};

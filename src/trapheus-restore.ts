@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,21 +7,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { AlertOptions, RestoreAlerts } from './alerts';
+import { AlertOptions, RestoreAlerts, validateAlertOptions } from './alerts';
 import { ClusterRestorePipeline } from './cluster-pipeline';
 import { CutoverOptions } from './cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
+import { checkProps } from './errors';
 import { executionTimeout } from './execution-timeout';
 import { InstanceRestorePipeline } from './instance-pipeline';
 import { invoke } from './invoke';
 import { suppressDeliberateNagFindings } from './nag-suppressions';
 import { createInterfaceEndpoints, NetworkOptions, resolveNetwork } from './network';
-import { executionFailureAlarm, executionLogGroup } from './observability';
+import { checkLogRemovalPolicy, executionFailureAlarm, executionLogGroup } from './observability';
 import { OldDatabaseOptions } from './old-database';
+import { checkRdsAccessProps } from './permissions';
 import { PollingOptions } from './polling';
 import { RestoreHandlers } from './restore-handlers';
-import { RestoreSchedule, RestoreSchedules } from './schedules';
-import { SnapshotExport, SnapshotExportOptions } from './snapshot-export';
+import { RestoreSchedule, RestoreSchedules, validateSchedules } from './schedules';
+import { checkedPrefix, SnapshotExport, SnapshotExportOptions } from './snapshot-export';
 
 /** Props for `TrapheusRestore`. */
 export interface TrapheusRestoreProps
@@ -43,7 +45,12 @@ export interface TrapheusRestoreProps
    * or prefixes ending in `*` (cluster members must match too). Destructive RDS
    * actions are scoped to their ARNs, their temporary names and their
    * snapshots; an execution for any other identifier fails with
-   * `IdentifierNotAllowed` before any change.
+   * `IdentifierNotAllowed` before any change, and a schedule target outside
+   * them fails at synth. An identifier may be a token, such as
+   * `db.instanceIdentifier` of a database in the same app (it is checked at
+   * synth when it resolves to a string; its value must be an exact identifier
+   * of at most 50 characters, so that its temporary names need no hash);
+   * prefixes are literal strings.
    * @default - only databases tagged `trapheus:restorable=true` (a DB instance, or a cluster and each of its members)
    */
   readonly allowedIdentifiers?: string[];
@@ -70,14 +77,37 @@ export interface TrapheusRestoreProps
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to both log groups (the execution log and the handlers' log)
+   * when the stack is deleted or this construct is removed: `DESTROY` or
+   * `RETAIN` (`SNAPSHOT` is refused: log groups have none). They are deleted by
+   * default, like the rest of the pipeline: `logRetention` bounds how long a
+   * log is kept, and the execution log's name is fixed (it starts with
+   * `/aws/vendedlogs/states/`), so a retained one makes re-creating the same
+   * stack fail until it is deleted. Choose `RETAIN` to keep the record of past
+   * restores after the pipeline is gone.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Add a stack output holding the state machine's ARN, for
+   * `aws stepfunctions start-execution`. Its key is this construct's logical ID
+   * followed by `StateMachineArn` (for example `RestoreStateMachineArnA1B2C3D4`
+   * for a TrapheusRestore with the id `Restore` at the top of its stack), and its
+   * description names the construct's path.
+   * @default true
+   */
+  readonly stateMachineArnOutput?: boolean;
 }
 
 /**
- * Restores an RDS DB instance from a snapshot in place: same identifier, so
- * the same endpoint, and the same configuration as before.
+ * Restores an RDS DB instance, or an Aurora DB cluster with all its members,
+ * from a snapshot in place: same identifier, so the same endpoint, and the
+ * same configuration as before.
  *
  * Start an execution of `stateMachine` with
- * `{"identifier": "my-db", "task": "create_snapshot" | "db_restore" | "create_snapshot_only", "isCluster": false}`.
+ * `{"identifier": "my-db", "task": "create_snapshot" | "db_restore" | "create_snapshot_only", "isCluster": false}`
+ * (`"isCluster": true` for an Aurora cluster).
  */
 export class TrapheusRestore extends Construct {
   /** The restore pipeline. */
@@ -96,6 +126,8 @@ export class TrapheusRestore extends Construct {
   public readonly alertTopic: sns.Topic;
   /** The execution log of the state machine (level ALL, with execution data). */
   public readonly logGroup: logs.LogGroup;
+  /** The stack output holding the state machine's ARN (unless `stateMachineArnOutput` is false). */
+  public readonly stateMachineArnOutput?: CfnOutput;
   /** Fires when an execution fails or times out; notifies `alertTopic`. */
   public readonly failureAlarm: cloudwatch.Alarm;
   /** The EventBridge Scheduler schedules, when `schedules` is given. */
@@ -116,16 +148,33 @@ export class TrapheusRestore extends Construct {
 
   constructor(scope: Construct, id: string, props: TrapheusRestoreProps = {}) {
     super(scope, id);
-    if (props.stateMachineName !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(props.stateMachineName)) {
-      throw new Error(`stateMachineName "${props.stateMachineName}" must be 1 to 80 letters, digits, hyphens or underscores`);
-    }
-    const network = resolveNetwork(props);
+    // Every prop is checked before anything is built; an error names this construct and its path.
+    const checked = checkProps(this, () => {
+      if (props.stateMachineName !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(props.stateMachineName)) {
+        throw new Error(`stateMachineName "${props.stateMachineName}" must be 1 to 80 letters, digits, hyphens or underscores`);
+      }
+      checkLogRemovalPolicy(props.logRemovalPolicy);
+      const allowedIdentifiers = checkRdsAccessProps(this, props);
+      validateAlertOptions(props);
+      validateSchedules(props.schedules ?? [], allowedIdentifiers);
+      if (props.exportTo) {
+        checkedPrefix(props.exportTo.prefix);
+      } else {
+        // a schedule would start executions the first state refuses
+        const exports = props.schedules?.flatMap((s) => s.targets).filter((t) => String(t.task) === 'export_snapshot') ?? [];
+        if (exports.length > 0) throw new Error(`schedules: ${exports.map((t) => t.identifier).join(', ')} export_snapshot, but exportTo is not set: give exportTo ({ bucket, prefix, key })`);
+      }
+      return { network: resolveNetwork(props), timeout: executionTimeout(props), allowedIdentifiers };
+    });
+    const network = checked.network;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    this.executionTimeout = executionTimeout(props);
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
+    this.executionTimeout = checked.timeout;
     this.handlers = new RestoreHandlers(this, 'Handlers', {
       vpc: network.vpc,
       vpcSubnets: network.vpcSubnets,
       logRetention,
+      logRemovalPolicy,
       allowedIdentifiers: props.allowedIdentifiers,
       passableRoles: props.passableRoles,
       encryptionKeys: props.encryptionKeys,
@@ -150,10 +199,6 @@ export class TrapheusRestore extends Construct {
       this.snapshotExport = new SnapshotExport(this, 'SnapshotExport', {
         destination: props.exportTo, handlers: this.handlers, endings: this.endings, polling: props,
       });
-    } else {
-      // a schedule would start executions the first state refuses
-      const exports = props.schedules?.flatMap((s) => s.targets).filter((t) => String(t.task) === 'export_snapshot') ?? [];
-      if (exports.length > 0) throw new Error(`schedules: ${exports.map((t) => t.identifier).join(', ')} export_snapshot, but exportTo is not set: give exportTo ({ bucket, prefix, key })`);
     }
     this.instancePipeline = new InstanceRestorePipeline(this, 'InstancePipeline', {
       handlers: this.handlers,
@@ -190,7 +235,7 @@ export class TrapheusRestore extends Construct {
       .when(sfn.Condition.booleanEquals('$.isCluster', true), this.clusterPipeline.startState)
       .otherwise(this.instancePipeline.startState));
 
-    this.logGroup = executionLogGroup(this, 'ExecutionLogs', logRetention);
+    this.logGroup = executionLogGroup(this, 'ExecutionLogs', logRetention, logRemovalPolicy);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -200,7 +245,17 @@ export class TrapheusRestore extends Construct {
     });
     this.failureAlarm = executionFailureAlarm(this, 'FailureAlarm', this.stateMachine, this.alertTopic);
     if (props.schedules?.length) {
-      this.schedules = new RestoreSchedules(this, 'Schedules', { stateMachine: this.stateMachine, schedules: props.schedules });
+      this.schedules = new RestoreSchedules(this, 'Schedules', {
+        stateMachine: this.stateMachine,
+        schedules: props.schedules,
+        allowedIdentifiers: checked.allowedIdentifiers,
+      });
+    }
+    if (props.stateMachineArnOutput ?? true) {
+      this.stateMachineArnOutput = new CfnOutput(this, 'StateMachineArn', {
+        value: this.stateMachine.stateMachineArn,
+        description: `The Trapheus restore state machine ${this.node.path}: aws stepfunctions start-execution --state-machine-arn <this value>`,
+      });
     }
     const endpoints = network.createVpcEndpoints
       ? createInterfaceEndpoints(this, network.vpc!, network.vpcSubnets, this.handlers.securityGroup!, {

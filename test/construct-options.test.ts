@@ -139,8 +139,9 @@ describe('alerts', () => {
     [{ senderEmail: 'not-an-address', recipientEmails: ['a@example.com'] }, /senderEmail "not-an-address" is not an email address/],
     [{ senderEmail: 'a@example.com', recipientEmails: ['ok@example.com', 'a, b@example.com'] }, /recipientEmails\[1\]/],
     [{ slackWebhookUrls: [HOOK, 'http://hooks.slack.com/services/x'] }, /slackWebhookUrls\[1\] is not an https URL$/],
-  ] as [TrapheusRestoreProps, RegExp][])('refuses bad alert props at synth: %j', (props, why) => {
+  ] as [TrapheusRestoreProps, RegExp][])('refuses bad alert props at synth, naming the construct: %j', (props, why) => {
     expect(() => synth(props)).toThrow(why);
+    expect(() => synth(props)).toThrow(/^TrapheusRestore Stack\/Restore: (senderEmail|recipientEmails|slackWebhookUrls)/);
   });
 });
 
@@ -217,17 +218,18 @@ describe('schedules', () => {
 
   test.each([
     [[{ schedule: friday, description: 'Weekly', targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }, { identifier: 'Orders_DB', task: RestoreTask.DB_RESTORE }] }],
-      /^schedules\[0\] "Weekly", targets\[1\] \("Orders_DB"\): "identifier" "Orders_DB" is not a valid RDS identifier/],
+      /^TrapheusRestore Stack\/Restore: schedules\[0\] "Weekly", targets\[1\] \("Orders_DB"\): "identifier" "Orders_DB" is not a valid RDS identifier/],
     [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }] }, { schedule: berlin, targets: [{ identifier: 'reports-db', task: 'restore' }] }],
-      /^schedules\[1\] \(schedule 2 of 2\) "cron\(30 6 \? \* MON-FRI \*\)", targets\[0\] \("reports-db"\): "task" must be a RestoreTask, not the string "restore"/],
+      /^TrapheusRestore Stack\/Restore: schedules\[1\] \(schedule 2 of 2\) "cron\(30 6 \? \* MON-FRI \*\)", targets\[0\] \("reports-db"\): "task" must be a RestoreTask, not the string "restore"/],
     // JavaScript callers can pass the old plain strings: they are told the constant to use
     [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'db_restore' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask, not the string "db_restore"; use RestoreTask.DB_RESTORE\.$/],
     [[{ schedule: friday, targets: [{ identifier: 'orders-db' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask .*not missing/],
-    [[{ schedule: friday, targets: [] }], /^schedules\[0\] "cron\(0 8 \? \* FRI \*\)" has no targets/],
+    [[{ schedule: friday, targets: [] }], /^TrapheusRestore Stack\/Restore: schedules\[0\] "cron\(0 8 \? \* FRI \*\)" has no targets/],
     [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }, { identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT }] }],
       /targets\[1\] \("orders-db"\): targets\[0\] already restores orders-db on this schedule/],
-  ] as [RestoreSchedule[], RegExp][])('a bad target fails at synth, naming the schedule and the target (%#)', (bad, why) => {
+  ] as [RestoreSchedule[], RegExp][])('a bad target fails at synth, naming the construct, the schedule and the target (%#)', (bad, why) => {
     expect(() => synth({ schedules: bad })).toThrow(why);
+    expect(() => synth({ schedules: bad })).toThrow(/^TrapheusRestore Stack\/Restore: schedules\[\d\]/);
   });
 });
 
@@ -326,12 +328,13 @@ describe('VPC mode', () => {
     [{ useVpc: true }, /useVpc is true but vpc is not set/],
     [{ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /vpcSubnets is set but vpc is not/],
     [{ createVpcEndpoints: true }, /createVpcEndpoints is true but vpc is not set/],
-  ] as [TrapheusRestoreProps, RegExp][])('refuses contradictory network props at synth: %j', (props, why) => {
+  ] as [TrapheusRestoreProps, RegExp][])('refuses contradictory network props at synth, naming the construct: %j', (props, why) => {
     expect(() => synth(props)).toThrow(why);
+    expect(() => synth(props)).toThrow(/^TrapheusRestore Stack\/Restore: (useVpc|vpcSubnets|createVpcEndpoints) /);
   });
 
   test('createVpcEndpoints with useVpc: false is refused', () => {
-    expect(() => withVpc({ useVpc: false, createVpcEndpoints: true })).toThrow(/createVpcEndpoints is true but useVpc is false/);
+    expect(() => withVpc({ useVpc: false, createVpcEndpoints: true })).toThrow(/^TrapheusRestore Stack\/Restore: createVpcEndpoints is true but useVpc is false/);
   });
 });
 

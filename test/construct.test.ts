@@ -124,8 +124,9 @@ describe('TrapheusRestore', () => {
     [{ maxWait: Duration.seconds(5) }, /maxWait \(5 s\) must be at least pollInterval/],
     [{ maxWait: Duration.days(7), maxPollInterval: Duration.seconds(30) }, /history events/],
     [{ stateMachineName: 'bad name!' }, /stateMachineName/],
-  ] as [TrapheusRestoreProps, RegExp][])('refuses bad props at synth: %j', (props, why) => {
+  ] as [TrapheusRestoreProps, RegExp][])('refuses bad props at synth, naming the construct and its path: %j', (props, why) => {
     expect(() => synth(props)).toThrow(why);
+    expect(() => synth(props)).toThrow(/^TrapheusRestore \S+\/Restore: (pollInterval|maxPollInterval|pollBackoffRate|maxWait|stateMachineName) /);
   });
 
   test('Cutover.RESTORE_THEN_SWAP restores under the staging identifier, then moves it in; clusters are unchanged', () => {

@@ -1,8 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { TrapheusRestore, TrapheusRestoreProps } from '../src';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { RestoreHandlers, TrapheusRestore, TrapheusRestoreProps } from '../src';
 import { tempIdentifier } from '../src/naming';
 
 const DESTRUCTIVE = /^rds:(Create|Delete|Modify|Restore|AddTags|RemoveTags|Reboot|Failover|Stop|Start)/;
@@ -108,12 +110,75 @@ describe('least privilege', () => {
   });
 
   test.each([
-    [[], /allowedIdentifiers is empty/],
-    [['*'], /allowedIdentifiers: "\*" would allow every database/],
-    [['Orders'], /allowedIdentifiers: "Orders" is not a valid RDS identifier/],
-    [['or*ders'], /allowedIdentifiers: "or\*ders" may contain \* only at the end/],
+    [[], /^TrapheusRestore Stack\/Restore: allowedIdentifiers is empty/],
+    [['*'], /^TrapheusRestore Stack\/Restore: allowedIdentifiers: "\*" would allow every database/],
+    [['Orders'], /^TrapheusRestore Stack\/Restore: allowedIdentifiers: "Orders" is not a valid RDS identifier/],
+    [['or*ders'], /^TrapheusRestore Stack\/Restore: allowedIdentifiers: "or\*ders" may contain \* only at the end/],
   ])('refuses allowedIdentifiers %j at synth', (allowedIdentifiers, why) => {
     expect(() => synth({ allowedIdentifiers })).toThrow(why);
+  });
+});
+
+describe('allowedIdentifiers with tokens', () => {
+  /** A stack with an RDS DB instance, and a TrapheusRestore allowed to restore it by its (deploy-time) identifier. */
+  function withDatabase(allowed: (db: rds.DatabaseInstance) => string[]) {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const db = new rds.DatabaseInstance(stack, 'Orders', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+      vpc: new ec2.Vpc(stack, 'Vpc'),
+    });
+    new TrapheusRestore(stack, 'Restore', { allowedIdentifiers: allowed(db) });
+    const template = Template.fromStack(stack);
+    return { template, dbRef: stack.getLogicalId(db.node.defaultChild as rds.CfnDBInstance) };
+  }
+
+  /** A template value as the string CloudFormation makes of it, with `identifier` for the DB instance's Ref. */
+  function deployed(value: unknown, dbRef: string, identifier: string): string {
+    const render = (v: any): string => {
+      if (typeof v === 'string') return v;
+      if (v.Ref === dbRef) return identifier;
+      if (v.Ref) return `<${v.Ref}>`;
+      if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+      throw new Error(`unexpected ${JSON.stringify(v)}`);
+    };
+    return render(value);
+  }
+
+  test('db.instanceIdentifier of a DB instance in the same stack is accepted: the ARNs and the pre-flight\'s list carry its deployed value', () => {
+    const { template, dbRef } = withDatabase((db) => [db.instanceIdentifier, 'perf-*']);
+    const all = statements(template).map((x) => x.statement);
+    const [del] = all.filter((s) => actionsOf(s).includes('rds:DeleteDBInstance'));
+    const resources = [].concat(del.Resource).map((r) => deployed(r, dbRef, 'orders-db'));
+    const arn = 'arn:<AWS::Partition>:rds:eu-west-1:123456789012';
+    expect(resources).toEqual(expect.arrayContaining([
+      `${arn}:db:orders-db`, `${arn}:db:orders-db-trapheus-old`, `${arn}:db:orders-db-trapheus-new`, `${arn}:db:perf-*`,
+    ]));
+    expect(resources.filter((r) => r.includes('*'))).toEqual([`${arn}:db:perf-*`, `${arn}:cluster:perf-*`]);
+    const [snapshotDelete] = all.filter((s) => actionsOf(s).includes('rds:DeleteDBSnapshot'));
+    expect([].concat(snapshotDelete.Resource).map((r) => deployed(r, dbRef, 'orders-db'))).toContain(`${arn}:snapshot:orders-db-trapheus-*`);
+    const [capture] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'lambda-src/capture.lambda.ts' } }));
+    const env = deployed(capture.Properties.Environment.Variables.ALLOWED_IDENTIFIERS, dbRef, 'orders-db');
+    expect(JSON.parse(env)).toEqual(['orders-db', 'perf-*']);
+  });
+
+  test('a token that resolves to a string at synth is checked, and used, like a literal', () => {
+    expect(() => synth({ allowedIdentifiers: [Lazy.string({ produce: () => 'Orders' })] }))
+      .toThrow(/^TrapheusRestore Stack\/Restore: allowedIdentifiers: "Orders" is not a valid RDS identifier: it has uppercase letters/);
+    const { template } = synth({ allowedIdentifiers: [Lazy.string({ produce: () => 'reports-*' })] });
+    const [del] = statements(template).map((x) => x.statement).filter((s) => actionsOf(s).includes('rds:DeleteDBInstance'));
+    expect(text(del.Resource)).toMatch(/:db:reports-\*"/);
+    expect(text(del.Resource)).not.toMatch(/trapheus-old/); // a prefix covers its temporary names itself
+  });
+
+  test('a prefix built from a token is refused: its value is known only at deploy time, and an empty one would allow every database', () => {
+    expect(() => withDatabase((db) => ['orders-db', `${db.instanceIdentifier}*`]))
+      .toThrow(/^TrapheusRestore Stack\/Restore: allowedIdentifiers\[1\] is a prefix \(ending in \*\) built from a token: write prefixes as literal strings/);
+  });
+
+  test('RestoreHandlers on its own names its own path in the error', () => {
+    const stack = new Stack(new App(), 'Stack');
+    expect(() => new RestoreHandlers(stack, 'Handlers', { allowedIdentifiers: ['Orders'] }))
+      .toThrow(/^RestoreHandlers Stack\/Handlers: allowedIdentifiers: "Orders" is not a valid RDS identifier/);
   });
 });
 
@@ -153,6 +218,6 @@ describe('KMS keys RDS uses for the pipeline', () => {
   });
 
   test('refuses an empty encryptionKeys at synth', () => {
-    expect(() => synth({ encryptionKeys: [] })).toThrow(/encryptionKeys is empty: list the KMS keys/);
+    expect(() => synth({ encryptionKeys: [] })).toThrow(/^TrapheusRestore Stack\/Restore: encryptionKeys is empty: list the KMS keys/);
   });
 });
