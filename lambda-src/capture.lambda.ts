@@ -6,7 +6,7 @@ import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { Original, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
-import { stagingIdentifier, tempIdentifier } from './rds/naming';
+import { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './rds/naming';
 import { checkPassable, rolesOfCluster, rolesOfInstance } from './rds/passable-roles';
 
 /**
@@ -28,9 +28,20 @@ function checkAllowed(what: string, items: { identifier: string; tags?: { Key?: 
   const list = process.env.ALLOWED_IDENTIFIERS ? JSON.parse(process.env.ALLOWED_IDENTIFIERS) as string[] : undefined;
   if (list) {
     const refused = items.filter((i) => !isAllowed(i.identifier, list)).map((i) => i.identifier);
-    if (refused.length === 0) return;
-    throw new PipelineError('IdentifierNotAllowed', `${refused.join(', ')} ${refused.length > 1 ? 'are' : 'is'} not in this pipeline's `
-      + `allowedIdentifiers (${list.join(', ')}): ${what} may not be restored by it.`);
+    if (refused.length > 0) {
+      throw new PipelineError('IdentifierNotAllowed', `${refused.join(', ')} ${refused.length > 1 ? 'are' : 'is'} not in this pipeline's `
+        + `allowedIdentifiers (${list.join(', ')}): ${what} may not be restored by it.`);
+    }
+    // An entry given as a token (db.instanceIdentifier) was unknown at synth, so IAM names only its plain
+    // temporary names (<id>-trapheus-old): a long one's are shortened with a hash, which IAM would deny half-way.
+    const deployTime = process.env.DEPLOY_TIME_IDENTIFIERS ? JSON.parse(process.env.DEPLOY_TIME_IDENTIFIERS) as string[] : [];
+    const long = items.filter((i) => deployTime.includes(i.identifier) && tempIdentifier(i.identifier) !== `${i.identifier}${TEMP_SUFFIX}`);
+    if (long.length > 0) {
+      throw new PipelineError('IdentifierNotAllowed', `${long.map((i) => i.identifier).join(', ')} came into allowedIdentifiers as a deploy-time `
+        + `value (a token) and is longer than ${MAX_IDENTIFIER_LENGTH - TEMP_SUFFIX.length} characters, so its temporary names are shortened with a hash `
+        + 'that the IAM policy could not name at synth: write it in allowedIdentifiers as a literal string, then run again.');
+    }
+    return;
   }
   // Exactly as IAM compares the role's aws:ResourceTag condition: StringEquals is case-sensitive
   // (IAM User Guide, "IAM JSON policy elements: Condition operators").

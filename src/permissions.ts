@@ -100,7 +100,8 @@ export class RdsAccess {
       if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
       // The identifier, its temporary and staging names (for long identifiers, shortened ones with a
       // hash). A token's value is known only at deploy time: its plain names (an identifier of up to
-      // 50 characters; a longer one's shortened names are not covered, and its rename is denied).
+      // 50 characters; a longer one's shortened names are not covered, so the pre-flight refuses it:
+      // DEPLOY_TIME_IDENTIFIERS in restore-handlers.ts).
       if (Token.isUnresolved(p)) return [p, `${p}${TEMP_SUFFIX}`, `${p}${STAGING_SUFFIX}`];
       return prefix ? [p] : [p, tempIdentifier(p), stagingIdentifier(p)];
     }).filter((v, i, all) => all.indexOf(v) === i);

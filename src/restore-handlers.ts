@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -174,6 +174,9 @@ export class RestoreHandlers extends Construct {
     const capture = make(new CaptureFunction(this, 'Capture', options), ...describe);
     // toJsonString: a token (e.g. `db.instanceIdentifier`) becomes its deploy-time value, quoted as JSON.
     if (access.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', stack.toJsonString(access.allowedIdentifiers));
+    // Entries known only at deploy time: IAM names only their plain temporary names (see RdsAccess).
+    const deployTime = access.allowedIdentifiers?.filter((entry) => Token.isUnresolved(entry)) ?? [];
+    if (deployTime.length > 0) capture.addEnvironment('DEPLOY_TIME_IDENTIFIERS', stack.toJsonString(deployTime));
     // The pre-flight refuses a database whose monitoring or directory role the restore could not pass.
     capture.addEnvironment('PASSABLE_ROLES', stack.toJsonString(passable));
     this.capture = capture;

@@ -49,7 +49,8 @@ export interface TrapheusRestoreProps
    * them fails at synth. An identifier may be a token, such as
    * `db.instanceIdentifier` of a database in the same app (it is checked at
    * synth when it resolves to a string; its value must be an exact identifier
-   * of at most 50 characters, so that its temporary names need no hash);
+   * of at most 50 characters, so that its temporary names need no hash;
+   * the pre-flight refuses a longer one before any change);
    * prefixes are literal strings.
    * @default - only databases tagged `trapheus:restorable=true` (a DB instance, or a cluster and each of its members)
    */

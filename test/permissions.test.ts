@@ -159,6 +159,9 @@ describe('allowedIdentifiers with tokens', () => {
     const [capture] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'lambda-src/capture.lambda.ts' } }));
     const env = deployed(capture.Properties.Environment.Variables.ALLOWED_IDENTIFIERS, dbRef, 'orders-db');
     expect(JSON.parse(env)).toEqual(['orders-db', 'perf-*']);
+    // which entries were deploy-time values: the pre-flight refuses one too long for plain temporary names
+    const deployTime = deployed(capture.Properties.Environment.Variables.DEPLOY_TIME_IDENTIFIERS, dbRef, 'orders-db');
+    expect(JSON.parse(deployTime)).toEqual(['orders-db']);
   });
 
   test('a token that resolves to a string at synth is checked, and used, like a literal', () => {

@@ -4,7 +4,7 @@
  * single hyphens, starting with a letter, not ending with a hyphen.
  */
 
-export { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from '../../src/naming';
+export { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TAG_PIPELINE, TAG_SOURCE, TEMP_SUFFIX, tempIdentifier } from '../../src/naming';
 
 /** The snapshot name the original Trapheus used; still accepted by `db_restore`. */
 export function legacySnapshotIdentifier(identifier: string): string {

@@ -277,3 +277,28 @@ describe('capture: roles the restore passes to RDS', () => {
     await expect(handler({ identifier: 'orders-aurora', task: 'db_restore', isCluster: true })).resolves.toMatchObject({ engine: expect.stringMatching(/^aurora/) });
   });
 });
+
+describe('capture: allowedIdentifiers given as tokens', () => {
+  afterEach(() => { delete process.env.DEPLOY_TIME_IDENTIFIERS; });
+  const long = 'orders-db-stack-orderdatabase1a2b3c4d-abcdefghijklmnop'; // 55 characters, as CloudFormation names them
+
+  test('a deploy-time identifier too long for plain temporary names is refused before any change, saying to list it literally', async () => {
+    process.env.ALLOWED_IDENTIFIERS = JSON.stringify([long]);
+    process.env.DEPLOY_TIME_IDENTIFIERS = JSON.stringify([long]);
+    sim.addInstance({ DBInstanceIdentifier: long, Engine: 'postgres' });
+    await expect(handler(job(long))).rejects.toMatchObject({
+      name: 'IdentifierNotAllowed',
+      message: `${long} came into allowedIdentifiers as a deploy-time value (a token) and is longer than 50 characters, so its temporary names `
+        + 'are shortened with a hash that the IAM policy could not name at synth: write it in allowedIdentifiers as a literal string, then run again.',
+    });
+  });
+
+  test('the same identifier written literally, or a short deploy-time one, is allowed', async () => {
+    process.env.ALLOWED_IDENTIFIERS = JSON.stringify([long, 'orders-db']);
+    sim.addInstance({ DBInstanceIdentifier: long, Engine: 'postgres' });
+    sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    await expect(handler(job(long))).resolves.toMatchObject({ engine: 'postgres' });
+    process.env.DEPLOY_TIME_IDENTIFIERS = JSON.stringify(['orders-db']);
+    await expect(handler(job('orders-db'))).resolves.toMatchObject({ engine: 'postgres' });
+  });
+});
