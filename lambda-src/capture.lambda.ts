@@ -8,13 +8,17 @@ import type { Original, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './rds/naming';
 import { checkPassable, rolesOfCluster, rolesOfInstance } from './rds/passable-roles';
+import { checkRestorableWindow } from './rds/restore-window';
 
 /**
  * Pre-flight checks and the configuration snapshot, before any change:
  * the instance exists, is available, is not part of a cluster and has no
- * read replicas, and its temporary identifier is free.
+ * read replicas, its temporary identifier is free, and a point-in-time
+ * restore's time is in its restorable window.
  */
-export const handler = logged('capture', async (job: RestoreInput): Promise<Original | OriginalCluster> => {
+export const handler = logged('capture', async (event: RestoreInput | { job: RestoreInput }): Promise<Original | OriginalCluster> => {
+  // the state machine passes the whole job (its optional input fields may be absent); tests may pass the input itself
+  const job = 'job' in event ? event.job : event;
   return job.isCluster ? captureCluster(job) : captureInstance(job);
 });
 
@@ -90,6 +94,7 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
   const staging = stagingIdentifier(job.identifier);
   if (job.task !== 'create_snapshot_only' && job.task !== 'export_snapshot') {
     checkPassable(rolesOfInstance(db));
+    await checkRestorableWindow(job, { instance: db });
     for (const id of [tempIdentifier(job.identifier), staging]) {
       if (await findInstance(id)) {
         throw new PipelineError('TemporaryIdentifierTaken', `A DB instance ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
@@ -133,6 +138,7 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
   if (members.length > 0 && !writer) throw new PipelineError('NoClusterWriter', `DB cluster ${job.identifier} has members but no writer.`);
   if (job.task !== 'create_snapshot_only' && job.task !== 'export_snapshot') {
     checkPassable(rolesOfCluster(cluster, members));
+    await checkRestorableWindow(job, { cluster });
     for (const id of [tempIdentifier(job.identifier)]) {
       if (await findCluster(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB cluster ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
     }

@@ -1,4 +1,7 @@
-import { CreateDBInstanceCommand, RestoreDBClusterFromSnapshotCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand, RestoreDBClusterFromSnapshotCommand, RestoreDBClusterToPointInTimeCommand, RestoreDBClusterToPointInTimeCommandInput,
+  RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, RestoreDBInstanceToPointInTimeCommandInput,
+} from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { clusterRestoreParams, memberCreateParams } from './rds/cluster-config';
 import { findCluster } from './rds/clusters';
@@ -31,16 +34,41 @@ export const handler = logged('restore', async (event: RestoreEvent | ClusterRes
   }
 });
 
-/** Restore the snapshot under the original (or staging) identifier with every setting the restore call can carry. */
+/** RestoreTime, or UseLatestRestorableTime (exactly one: API_RestoreDBInstanceToPointInTime, API_RestoreDBClusterToPointInTime). */
+function pointInTime(at: string): { RestoreTime: Date } | { UseLatestRestorableTime: true } {
+  return at === 'latest' ? { UseLatestRestorableTime: true } : { RestoreTime: new Date(at) };
+}
+
+/** What a DB instance restore is from: the snapshot, or the original at a point in time. */
+function instanceSource(job: Job): string {
+  const pit = job.snapshot?.pointInTime;
+  if (!pit) return `snapshot ${job.snapshot!.id}`;
+  return `${job.identifier} at ${pit === 'latest' ? 'its latest restorable time' : pit}`;
+}
+
+/**
+ * Restore the snapshot (or the original at a point in time) under the original
+ * (or staging) identifier with every setting the restore call can carry. A
+ * point-in-time restore names the original by its identifier while it still
+ * holds it (staging), else by its DbiResourceId, which survives the rename.
+ */
 async function restoreInstance(job: Job, staged: boolean): Promise<RestoredRef> {
   const { original, identifier } = instanceOf(job, staged);
-  const snapshotId = job.snapshot!.id;
+  const pit = job.snapshot?.pointInTime;
   try {
-    const out = await rds().send(new RestoreDBInstanceFromDBSnapshotCommand({
-      ...restoreParams(original.config),
-      DBInstanceIdentifier: identifier,
-      DBSnapshotIdentifier: snapshotId,
-    }));
+    const settings = restoreParams(original.config);
+    const out = pit
+      ? await rds().send(new RestoreDBInstanceToPointInTimeCommand({
+        ...(settings as Partial<RestoreDBInstanceToPointInTimeCommandInput>),
+        TargetDBInstanceIdentifier: identifier,
+        ...(staged ? { SourceDBInstanceIdentifier: job.identifier } : { SourceDbiResourceId: original.resourceId }),
+        ...pointInTime(pit),
+      }))
+      : await rds().send(new RestoreDBInstanceFromDBSnapshotCommand({
+        ...settings,
+        DBInstanceIdentifier: identifier,
+        DBSnapshotIdentifier: job.snapshot!.id,
+      }));
     return { resourceId: out.DBInstance!.DbiResourceId! };
   } catch (err) {
     if (isFault(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists')) {
@@ -51,19 +79,40 @@ async function restoreInstance(job: Job, staged: boolean): Promise<RestoredRef> 
       // An earlier attempt of this step started the restore; it is the one still being created.
       if (occupant?.DBInstanceStatus === 'creating') return { resourceId: occupant.DbiResourceId! };
     }
-    throw classify(err, `Restoring snapshot ${snapshotId} as ${identifier}`);
+    throw classify(err, `Restoring ${instanceSource(job)} as ${identifier}`);
   }
 }
 
+/**
+ * The cluster from its snapshot, or from the original (renamed away: named by
+ * its DbClusterResourceId) at a point in time, as a full copy. A point-in-time
+ * restore takes neither Engine nor EngineVersion: the copy keeps the original's
+ * (API_RestoreDBClusterToPointInTime).
+ */
 async function restoreCluster(job: Job): Promise<RestoredRef> {
   const original = job.original as OriginalCluster;
-  const snapshotId = job.snapshot!.id;
+  const pit = job.snapshot?.pointInTime;
+  const what = pit ? `${job.identifier} at ${pit === 'latest' ? 'its latest restorable time' : pit}` : `cluster snapshot ${job.snapshot!.id}`;
   try {
-    const out = await rds().send(new RestoreDBClusterFromSnapshotCommand({
-      ...clusterRestoreParams(original.config, original.engine),
-      DBClusterIdentifier: job.identifier,
-      SnapshotIdentifier: snapshotId,
-    }));
+    // what RestoreDBClusterToPointInTime has no field for: the copy keeps the original's
+    const { Engine: _e, EngineVersion: _v, AvailabilityZones: _z, DatabaseName: _d, ...settings } = clusterRestoreParams(
+      original.config, original.engine);
+    // a compile error when a new restore row sets a field the point-in-time call does not have
+    type Extra = Exclude<keyof typeof settings, keyof RestoreDBClusterToPointInTimeCommandInput>;
+    const pitSettings: Partial<RestoreDBClusterToPointInTimeCommandInput> = settings satisfies { [K in Extra]?: never };
+    const out = pit
+      ? await rds().send(new RestoreDBClusterToPointInTimeCommand({
+        ...pitSettings,
+        DBClusterIdentifier: job.identifier,
+        SourceDbClusterResourceId: original.resourceId,
+        RestoreType: 'full-copy',
+        ...(pit === 'latest' ? { UseLatestRestorableTime: true } : { RestoreToTime: new Date(pit) }),
+      }))
+      : await rds().send(new RestoreDBClusterFromSnapshotCommand({
+        ...clusterRestoreParams(original.config, original.engine),
+        DBClusterIdentifier: job.identifier,
+        SnapshotIdentifier: job.snapshot!.id,
+      }));
     return { resourceId: out.DBCluster!.DbClusterResourceId! };
   } catch (err) {
     if (isFault(err, 'DBClusterAlreadyExistsFault', 'DBClusterAlreadyExists')) {
@@ -73,7 +122,7 @@ async function restoreCluster(job: Job): Promise<RestoredRef> {
       }
       if (occupant?.Status === 'creating') return { resourceId: occupant.DbClusterResourceId! };
     }
-    throw classify(err, `Restoring cluster snapshot ${snapshotId} as ${job.identifier}`);
+    throw classify(err, `Restoring ${what} as ${job.identifier}`);
   }
 }
 

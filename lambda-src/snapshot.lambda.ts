@@ -1,11 +1,19 @@
 import { classify, isFault, PipelineError } from './rds/errors';
-import type { SnapshotRef } from './rds/job';
+import { parseSnapshotArn } from '../src/input-sources';
+import type { Job, SnapshotRef } from './rds/job';
 import { logged } from './rds/log';
-import { legacySnapshotIdentifier, snapshotIdentifier } from './rds/naming';
-import { madeByPipeline, pipelineSnapshots, pipelineTags, Snap, SnapshotKind, snapshotKind } from './rds/snapshots';
+import { isPipelineSnapshotName, legacySnapshotIdentifier, snapshotIdentifier } from './rds/naming';
+import { madeByPipeline, newestFirst, pipelineSnapshots, pipelineTags, Snap, SnapshotKind, snapshotKind } from './rds/snapshots';
 
-/** `isCluster` picks DB cluster snapshots instead of DB snapshots; the rules are the same. */
-export type SnapshotEvent = { isCluster?: boolean } & (
+/** The job's fields the snapshot steps read (the state machine passes the whole job). */
+type JobFields = Partial<Pick<Job, 'snapshotIdentifier' | 'source' | 'restoreTime' | 'useLatestRestorableTime' | 'original'>>;
+
+/**
+ * `isCluster` picks DB cluster snapshots instead of DB snapshots; the rules are
+ * the same. `job`: the input's `snapshotIdentifier` (the new snapshot's name, or
+ * the snapshot to restore) and `source`.
+ */
+export type SnapshotEvent = { isCluster?: boolean; job?: JobFields } & (
   | { op: 'create'; identifier: string; startedAt: string }
   | { op: 'find'; identifier: string; engine: string }
   | { op: 'prune'; identifier: string; keep: string });
@@ -13,12 +21,16 @@ export type SnapshotEvent = { isCluster?: boolean } & (
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function ref(s: Snap, created: boolean): SnapshotRef {
-  return { id: s.id, arn: s.arn, createdAt: s.createdAt, created };
+  return { id: s.id, arn: s.arn, createdAt: s.createdAt, created, ...(s.type && s.type !== 'manual' ? { type: s.type } : {}) };
 }
 
-/** Make a new snapshot, named from the execution start so a retry finds it instead of making another. */
-async function create(kind: SnapshotKind, identifier: string, startedAt: string): Promise<SnapshotRef> {
-  const id = snapshotIdentifier(identifier, startedAt);
+/**
+ * Make a new snapshot, named from the execution start so a retry finds it
+ * instead of making another; or named `name` (the input's snapshotIdentifier),
+ * which the refresh never prunes.
+ */
+async function create(kind: SnapshotKind, identifier: string, startedAt: string, name?: string): Promise<SnapshotRef> {
+  const id = name ?? snapshotIdentifier(identifier, startedAt);
   try {
     return ref(await kind.create(id, identifier, pipelineTags(identifier)), true);
   } catch (err) {
@@ -30,18 +42,50 @@ async function create(kind: SnapshotKind, identifier: string, startedAt: string)
   }
 }
 
-/** `db_restore`: the newest available snapshot this pipeline made, else `<identifier>-snapshot`. */
-async function find(kind: SnapshotKind, identifier: string, engine: string): Promise<SnapshotRef> {
-  const ours = (await pipelineSnapshots(kind, identifier)).find((s) => s.status === 'available');
-  const legacyId = legacySnapshotIdentifier(identifier);
-  const chosen = ours ?? await kind.find(legacyId);
-  const notFound = kind === snapshotKind(true) ? 'DBClusterSnapshotNotFoundFault' : 'DBSnapshotNotFoundFault';
-  if (!chosen) {
-    throw new PipelineError(notFound,
-      `No ${kind.noun} to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first.`);
+/**
+ * `db_restore`: what to restore from. `source` "snapshot": the input's
+ * `snapshotIdentifier`, else the newest available snapshot this pipeline
+ * made, else `<identifier>-snapshot`; "latest-automated": the newest available
+ * automated snapshot of the database (every page); "point-in-time": no
+ * snapshot (the pre-flight has checked the time against the restorable window).
+ */
+async function find(kind: SnapshotKind, identifier: string, engine: string, job: JobFields = {}): Promise<SnapshotRef> {
+  const isCluster = kind === snapshotKind(true);
+  const notFound = isCluster ? 'DBClusterSnapshotNotFoundFault' : 'DBSnapshotNotFoundFault';
+  if (job.source === 'point-in-time') {
+    return { created: false, pointInTime: job.useLatestRestorableTime ? 'latest' : job.restoreTime! };
+  }
+  let chosen: Snap | undefined;
+  if (job.source === 'latest-automated') {
+    // only the database's own: a retained backup of a deleted DB that had this identifier is another database
+    const mine = (s: Snap) => !job.original?.resourceId || !s.sourceResourceId || s.sourceResourceId === job.original.resourceId;
+    chosen = newestFirst((await kind.list(identifier, 'automated')).filter((s) => s.status === 'available' && mine(s)))[0];
+    if (!chosen) {
+      throw new PipelineError(notFound, `${identifier} has no available automated ${kind.noun}: automated backups are off (backup retention 0) `
+        + 'or none has been taken yet. Use "source": "snapshot" with a manual snapshot, or turn automated backups on.');
+    }
+  } else if (job.snapshotIdentifier) {
+    // an ARN of this account (a shared one was refused by the first state) is looked up by its name
+    const name = parseSnapshotArn(job.snapshotIdentifier)?.name ?? job.snapshotIdentifier;
+    chosen = await kind.find(name);
+    if (!chosen) {
+      throw new PipelineError(notFound, `There is no ${kind.noun} "${name}" in this account and Region: check "snapshotIdentifier" `
+        + `(a ${isCluster ? 'DB cluster snapshot, for "isCluster": true' : 'DB snapshot of a DB instance, for "isCluster": false'}).`);
+    }
+    if (chosen.type === 'automated') {
+      throw new PipelineError('InvalidSnapshotIdentifier', `${capitalized(kind.noun)} ${chosen.id} is an automated snapshot: use "source": "latest-automated".`);
+    }
+  } else {
+    const legacyId = legacySnapshotIdentifier(identifier);
+    chosen = (await pipelineSnapshots(kind, identifier)).find((s) => s.status === 'available') ?? await kind.find(legacyId);
+    if (!chosen) {
+      throw new PipelineError(notFound,
+        `No ${kind.noun} to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first, `
+        + 'or give "snapshotIdentifier".');
+    }
   }
   if (chosen.status !== 'available') {
-    throw new PipelineError(kind === snapshotKind(true) ? 'InvalidDBClusterSnapshotStateFault' : 'InvalidDBSnapshotStateFault',
+    throw new PipelineError(isCluster ? 'InvalidDBClusterSnapshotStateFault' : 'InvalidDBSnapshotStateFault',
       `${capitalized(kind.noun)} ${chosen.id} is ${chosen.status}, not available; wait for it and run again.`);
   }
   if (chosen.engine && chosen.engine !== engine) {
@@ -52,6 +96,8 @@ async function find(kind: SnapshotKind, identifier: string, engine: string): Pro
 
 /** Delete the older snapshots this pipeline made, only once `keep` is verified available. */
 async function prune(kind: SnapshotKind, identifier: string, keep: string): Promise<{ deleted: string[] }> {
+  // A snapshot named by the input is the user's: keeping it does not make the pipeline's own ones older.
+  if (!isPipelineSnapshotName(keep, identifier)) return { deleted: [] };
   const kept = await kind.find(keep);
   if (kept?.status !== 'available') {
     throw new PipelineError('SnapshotNotVerified', `${capitalized(kind.noun)} ${keep} is ${kept?.status ?? 'missing'}; older snapshots of ${identifier} are kept.`);
@@ -76,8 +122,8 @@ async function prune(kind: SnapshotKind, identifier: string, keep: string): Prom
 export const handler = logged('snapshot', async (event: SnapshotEvent): Promise<unknown> => {
   const kind = snapshotKind(event.isCluster);
   switch (event.op) {
-    case 'create': return create(kind, event.identifier, event.startedAt);
-    case 'find': return find(kind, event.identifier, event.engine);
+    case 'create': return create(kind, event.identifier, event.startedAt, event.job?.snapshotIdentifier);
+    case 'find': return find(kind, event.identifier, event.engine, event.job);
     case 'prune': return prune(kind, event.identifier, event.keep);
   }
 });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ExecutionEndings, FailurePhase } from './endings';
-import { INPUT, invoke } from './invoke';
+import { invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
 import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck } from './wait-until';
@@ -35,15 +35,15 @@ export class ClusterRestorePipeline extends Construct {
     const rollback = this.rollback(h, wait, endings);
 
     // Before any change.
-    const capture = guard(invoke(this, 'Capture the cluster configuration', h.capture, INPUT, '$.original'), unchanged);
+    const capture = guard(invoke(this, 'Capture the cluster configuration', h.capture, { 'job.$': '$' }, '$.original'), unchanged);
     const takeSnapshot = guard(invoke(this, 'Take a new cluster snapshot', h.snapshot, {
-      'op': 'create', 'isCluster': true, 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime',
+      'op': 'create', 'isCluster': true, 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime', 'job.$': '$',
     }, '$.snapshot'), unchanged);
     const pruneSnapshots = guard(invoke(this, 'Delete older cluster snapshots', h.snapshot, {
       'op': 'prune', 'isCluster': true, 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
     }, '$.pruned'), unchanged);
     const findSnapshot = guard(invoke(this, 'Find the cluster snapshot to restore', h.snapshot, {
-      'op': 'find', 'isCluster': true, 'identifier.$': '$.identifier', 'engine.$': '$.original.engine',
+      'op': 'find', 'isCluster': true, 'identifier.$': '$.identifier', 'engine.$': '$.original.engine', 'job.$': '$',
     }, '$.snapshot'), unchanged);
 
     // From the first rename until the restored cluster and all its members are available: failures roll back.

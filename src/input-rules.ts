@@ -4,23 +4,35 @@
  * before any RDS call). Plain TypeScript: no CDK imports, so the handler bundle
  * stays small.
  */
+import { RestoreSource, SOURCE_FIELDS, sourceProblems } from './input-sources';
 
 /** The tasks a restore execution accepts. */
 export const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only', 'export_snapshot'] as const;
 export type Task = typeof TASKS[number];
 
 /** The fields an execution input may have; anything else is refused. */
-export const INPUT_FIELDS = ['identifier', 'task', 'isCluster'] as const;
+export const INPUT_FIELDS = ['identifier', 'task', 'isCluster', ...SOURCE_FIELDS] as const;
 
 export interface RestoreInput {
   readonly identifier: string;
   readonly task: Task;
   readonly isCluster: boolean;
+  /** db_restore: the snapshot to restore (a name, or a shared snapshot's ARN); create tasks: the new snapshot's name. */
+  readonly snapshotIdentifier?: string;
+  /** db_restore: where from (default `snapshot`). */
+  readonly source?: RestoreSource;
+  /** point-in-time: the time to restore to (ISO 8601 UTC). */
+  readonly restoreTime?: string;
+  /** point-in-time: the latest restorable time instead of `restoreTime`. */
+  readonly useLatestRestorableTime?: boolean;
 }
 
 /** One thing wrong with an input: the error name the execution fails with, and why. */
 export interface InputProblem {
-  /** `InvalidInput`, `InvalidIdentifier`, `InvalidTask` or `InvalidIsCluster`. */
+  /**
+   * `InvalidInput`, `InvalidIdentifier`, `InvalidTask`, `InvalidIsCluster`,
+   * `InvalidSnapshotIdentifier`, `InvalidSource` or `InvalidRestoreTime`.
+   */
   readonly error: string;
   /** The field at fault, or `input` for the payload as a whole. */
   readonly field: string;
@@ -110,6 +122,7 @@ export function inputProblems(input: unknown): InputProblem[] {
   } else if (typeof isCluster !== 'boolean') {
     problems.push({ error: 'InvalidIsCluster', field: 'isCluster', message: `"isCluster" must be a JSON boolean (true or false, without quotes), not ${describe(isCluster)}.` });
   }
+  problems.push(...sourceProblems(record, task, isCluster));
   return problems;
 }
 

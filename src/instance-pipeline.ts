@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Cutover } from './cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
-import { INPUT, invoke } from './invoke';
+import { invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
 import { RestoreHandlers } from './restore-handlers';
 import { WaitCheck } from './wait-until';
@@ -33,15 +33,15 @@ export class InstanceRestorePipeline extends Construct {
     const guard = steps.guard.bind(steps);
 
     // Before any change.
-    const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, INPUT, '$.original'), unchanged);
+    const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, { 'job.$': '$' }, '$.original'), unchanged);
     const takeSnapshot = guard(invoke(this, 'Take a new snapshot', h.snapshot, {
-      'op': 'create', 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime',
+      'op': 'create', 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime', 'job.$': '$',
     }, '$.snapshot'), unchanged);
     const pruneSnapshots = guard(invoke(this, 'Delete older snapshots', h.snapshot, {
       'op': 'prune', 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
     }, '$.pruned'), unchanged);
     const findSnapshot = guard(invoke(this, 'Find the snapshot to restore', h.snapshot, {
-      'op': 'find', 'identifier.$': '$.identifier', 'engine.$': '$.original.engine',
+      'op': 'find', 'identifier.$': '$.identifier', 'engine.$': '$.original.engine', 'job.$': '$',
     }, '$.snapshot'), unchanged);
 
     // From the rename until the restored instance is available: failures roll back.

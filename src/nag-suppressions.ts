@@ -64,8 +64,9 @@ const WILDCARDS: { match: string; reason: string }[] = [
     reason: 'Only snapshots named by this pipeline (<identifier>-trapheus-<time> and final snapshots): the names are generated per run.',
   },
   {
-    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(snapshot|cluster-snapshot):[^:]*-snapshot$`,
-    reason: 'Restore source only: the <identifier>-snapshot name of the original Trapheus, read by db_restore.',
+    match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(snapshot|cluster-snapshot):\\*$`,
+    reason: 'Any snapshot of this account as a restore source (a named manual snapshot, an automated one, the original Trapheus\'s <identifier>-snapshot), '
+      + 'which a restore only reads; and the creation of a snapshot the input names, only with this pipeline\'s tag in the request (aws:RequestTag/trapheus:pipeline).',
   },
   {
     match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(og|pg|cluster-pg|subgrp|secgrp):\\*$`,

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { allowedPatternProblem, RESTORABLE_TAG_KEY, RESTORABLE_TAG_VALUE } from './input-rules';
-import { STAGING_SUFFIX, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './naming';
+import { STAGING_SUFFIX, stagingIdentifier, TAG_PIPELINE, TEMP_SUFFIX, tempIdentifier } from './naming';
 
 /**
  * Least privilege for the RDS actions that change things. Every statement that
@@ -35,11 +35,12 @@ export interface RdsAccessProps {
   readonly allowedIdentifiers?: string[];
   /** The KMS keys RDS may use for the pipeline; undefined: any key of the account. */
   readonly encryptionKeys?: kms.IKey[];
+  /** Put before the names of the snapshots the pipeline makes. */
+  readonly snapshotNamePrefix?: string;
 }
 
 interface GrantOptions {
   readonly creates?: boolean;
-  readonly legacySnapshots?: boolean;
   readonly referenced?: boolean;
 }
 
@@ -80,10 +81,12 @@ export class RdsAccess {
   /** The identifiers the pipeline may change, as the capture pre-flight gets them; undefined: tag mode. */
   readonly allowedIdentifiers?: string[];
   private readonly keys?: kms.IKey[];
+  private readonly prefix: string;
 
   constructor(scope: Construct, props: RdsAccessProps) {
     this.stack = Stack.of(scope);
     this.allowedIdentifiers = checkRdsAccessProps(scope, props);
+    this.prefix = props.snapshotNamePrefix ?? '';
     this.keys = props.encryptionKeys;
   }
 
@@ -92,12 +95,14 @@ export class RdsAccess {
   }
 
   /** Name patterns of a kind: the allowed identifiers (and their temporary names), or the pipeline's snapshot names. */
-  private names(kind: Kind, legacySnapshots: boolean): string[] {
+  private names(kind: Kind): string[] {
     const snapshots = kind === 'snapshot' || kind === 'cluster-snapshot';
-    if (!this.allowedIdentifiers) return snapshots ? ['*-trapheus-*', ...(legacySnapshots ? ['*-snapshot'] : [])] : ['*'];
+    // the pipeline's snapshots (with snapshotNamePrefix, also under it) and its final snapshots (<id>-trapheus-final-…)
+    const named = (p: string) => [p, ...(this.prefix ? [`${this.prefix}${p}`] : [])];
+    if (!this.allowedIdentifiers) return snapshots ? ['*-trapheus-*'] : ['*'];
     return this.allowedIdentifiers.flatMap((p) => {
       const prefix = !Token.isUnresolved(p) && p.endsWith('*');
-      if (snapshots) return prefix ? [p] : [`${p}-trapheus-*`, ...(legacySnapshots ? [`${p}-snapshot`] : [])];
+      if (snapshots) return prefix ? named(p) : named(`${p}-trapheus-*`);
       // The identifier, its temporary and staging names (for long identifiers, shortened ones with a
       // hash). A token's value is known only at deploy time: its plain names (an identifier of up to
       // 50 characters; a longer one's shortened names are not covered, so the pre-flight refuses it:
@@ -110,7 +115,6 @@ export class RdsAccess {
   /**
    * Allow `actions` on resources of `kinds`. `creates`: the DB or cluster is
    * created by the call (tag mode checks the request's tags).
-   * `legacySnapshots`: also `<identifier>-snapshot` (the original tool's name; read by restores).
    * `referenced`: the call also names parameter/option/subnet groups.
    */
   grant(grantee: iam.IGrantable, actions: string[], kinds: Kind[], options: GrantOptions = {}) {
@@ -120,14 +124,14 @@ export class RdsAccess {
     const add = (resources: string[], conditions?: Record<string, any>) => {
       if (resources.length > 0) grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: rdsActions, resources, conditions }));
     };
-    const dbArns = databases.flatMap((k) => this.names(k, false).map((n) => this.arn(k, n)));
+    const dbArns = databases.flatMap((k) => this.names(k).map((n) => this.arn(k, n)));
     if (this.allowedIdentifiers) {
       add(dbArns);
     } else {
       const key = options.creates ? `aws:RequestTag/${RESTORABLE_TAG_KEY}` : `aws:ResourceTag/${RESTORABLE_TAG_KEY}`;
       add(dbArns, { StringEquals: { [key]: RESTORABLE_TAG_VALUE } });
     }
-    add(snapshots.flatMap((k) => this.names(k, !!options.legacySnapshots).map((n) => this.arn(k, n))));
+    add(snapshots.flatMap((k) => this.names(k).map((n) => this.arn(k, n))));
     if (options.referenced) add(REFERENCED.map((k) => this.arn(k, '*')));
   }
 
@@ -145,6 +149,33 @@ export class RdsAccess {
       actions: ['kms:CreateGrant'],
       resources,
       conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+  }
+
+  /**
+   * CreateDBSnapshot / CreateDBClusterSnapshot (and the tagging on create) of
+   * a snapshot of any name, only with this pipeline's tag on the request
+   * (`aws:RequestTag/trapheus:pipeline`): a snapshot named by the input. The
+   * database side stays scoped by `grant`; deleting stays on the pipeline's names.
+   */
+  grantTaggedSnapshotCreation(grantee: iam.IGrantable, pipelineId: string) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      resources: [this.arn('snapshot', '*'), this.arn('cluster-snapshot', '*')],
+      conditions: { StringEquals: { [`aws:RequestTag/${TAG_PIPELINE}`]: pipelineId } },
+    }));
+  }
+
+  /**
+   * The snapshot side of the restore actions, on any DB snapshot and DB cluster
+   * snapshot of this account: a manual one named by the input, an automated one
+   * (`rds:…`). Restoring only reads the snapshot; what the restore creates is
+   * scoped by `grant`.
+   */
+  grantRestoreFromAnySnapshot(grantee: iam.IGrantable) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBClusterFromSnapshot'],
+      resources: [this.arn('snapshot', '*'), this.arn('cluster-snapshot', '*')],
     }));
   }
 

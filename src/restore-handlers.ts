@@ -79,6 +79,30 @@ export interface RestoreHandlersProps {
    * @default - the execution timeout of a TrapheusRestore with default props (102 hours)
    */
   readonly lockSeconds?: number;
+  /**
+   * Put before the names of the snapshots the pipeline makes:
+   * `<snapshotNamePrefix><identifier>-trapheus-YYYYMMDD-HHMMSS`. The refresh
+   * finds and prunes its snapshots by this pattern and the pipeline's tag,
+   * never by name alone; the IAM grants to create and delete snapshots follow it.
+   * @default - no prefix
+   */
+  readonly snapshotNamePrefix?: string;
+  /**
+   * The AWS accounts whose shared snapshots `db_restore` may be given (by ARN
+   * in `snapshotIdentifier`). Snapshots of any other account are refused by
+   * the first state.
+   * @default - none: shared snapshots are refused
+   */
+  readonly sourceAccounts?: string[];
+}
+
+/** Why `snapshotNamePrefix` is invalid, or undefined. */
+function snapshotNamePrefixProblem(prefix: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) return 'must start with a lowercase letter, then lowercase letters, digits and hyphens';
+  if (prefix.includes('--')) return 'must not contain two consecutive hyphens';
+  // with a 63-character identifier and the 24 characters of "-trapheus-YYYYMMDD-HHMMSS", the name stays within RDS's 255
+  if (prefix.length > 160) return `has ${prefix.length} characters; at most 160 keep snapshot names within RDS's 255`;
+  return undefined;
 }
 
 /**
@@ -151,9 +175,18 @@ export class RestoreHandlers extends Construct {
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
     };
     this._functionOptions = options;
+    const prefix = props.snapshotNamePrefix ?? '';
+    checkProps(this, () => {
+      const why = props.snapshotNamePrefix !== undefined ? snapshotNamePrefixProblem(prefix) : undefined;
+      if (why) throw new Error(`snapshotNamePrefix "${prefix}" ${why}`);
+      for (const a of props.sourceAccounts ?? []) {
+        if (!/^\d{12}$/.test(a)) throw new Error(`sourceAccounts: "${a}" is not an AWS account ID (12 digits)`);
+      }
+    });
     const access = checkProps(this, () => new RdsAccess(this, {
       allowedIdentifiers: props.allowedIdentifiers,
       encryptionKeys: props.encryptionKeys,
+      snapshotNamePrefix: prefix,
     }));
     const stack = Stack.of(this);
     const passable = props.passableRoles?.map((r) => r.roleArn)
@@ -169,9 +202,14 @@ export class RestoreHandlers extends Construct {
       return fn;
     };
 
-    this.validateInput = new ValidateInputFunction(this, 'ValidateInput', options);
+    const validateInput = new ValidateInputFunction(this, 'ValidateInput', options);
+    // shared snapshots (an ARN of another account) are refused unless their account is listed
+    validateInput.addEnvironment('ACCOUNT_ID', stack.account);
+    validateInput.addEnvironment('SOURCE_ACCOUNTS', JSON.stringify(props.sourceAccounts ?? []));
+    this.validateInput = validateInput;
 
-    const capture = make(new CaptureFunction(this, 'Capture', options), ...describe);
+    // DescribeDBInstanceAutomatedBackups: the earliest restorable time of a point-in-time restore
+    const capture = make(new CaptureFunction(this, 'Capture', options), ...describe, 'DescribeDBInstanceAutomatedBackups');
     // toJsonString: a token (e.g. `db.instanceIdentifier`) becomes its deploy-time value, quoted as JSON.
     if (access.allowedIdentifiers) capture.addEnvironment('ALLOWED_IDENTIFIERS', stack.toJsonString(access.allowedIdentifiers));
     // Entries known only at deploy time: IAM names only their plain temporary names (see RdsAccess).
@@ -185,6 +223,9 @@ export class RestoreHandlers extends Construct {
     access.grant(snapshot, ['CreateDBSnapshot'], ['db', 'snapshot']);
     access.grant(snapshot, ['CreateDBClusterSnapshot'], ['cluster', 'cluster-snapshot']);
     access.grant(snapshot, ['AddTagsToResource', 'DeleteDBSnapshot', 'DeleteDBClusterSnapshot'], ['snapshot', 'cluster-snapshot']);
+    // A snapshot named by the input (snapshotIdentifier) may have any name: created only with this pipeline's tag
+    access.grantTaggedSnapshotCreation(snapshot, pipelineId);
+    if (prefix) snapshot.addEnvironment('SNAPSHOT_NAME_PREFIX', prefix);
     this.snapshot = snapshot;
 
     const rename = make(new RenameFunction(this, 'Rename', options), ...describe);
@@ -192,9 +233,10 @@ export class RestoreHandlers extends Construct {
     this.rename = rename;
 
     const restore = make(new RestoreFunction(this, 'Restore', options), ...describe);
-    access.grant(restore, ['RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot', 'CreateDBInstance', 'AddTagsToResource'],
-      ['db', 'cluster'], { creates: true, referenced: true });
-    access.grant(restore, ['RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot'], ['snapshot', 'cluster-snapshot'], { legacySnapshots: true });
+    access.grant(restore, ['RestoreDBInstanceFromDBSnapshot', 'RestoreDBClusterFromSnapshot', 'CreateDBInstance', 'AddTagsToResource',
+      'RestoreDBInstanceToPointInTime', 'RestoreDBClusterToPointInTime'], ['db', 'cluster'], { creates: true, referenced: true });
+    // Any snapshot of this account may be restored from (a named manual one, an automated one): reading it changes nothing
+    access.grantRestoreFromAnySnapshot(restore);
     // A member is created in the restored cluster, which the member's request does not tag: name or tag of the cluster.
     access.grant(restore, ['CreateDBInstance'], ['cluster']);
     passRoles(restore);

@@ -19,6 +19,44 @@ export interface RestoreTarget {
    * @default false
    */
   readonly isCluster?: boolean;
+  /**
+   * `db_restore`: the snapshot to restore (a manual snapshot's name, or a
+   * shared snapshot's ARN); `create_snapshot` / `create_snapshot_only`: the
+   * new snapshot's name (never pruned).
+   * @default - db_restore: the newest snapshot this pipeline made; create tasks: `<snapshotNamePrefix><identifier>-trapheus-<time>`
+   */
+  readonly snapshotIdentifier?: string;
+  /**
+   * `db_restore`: `snapshot`, `latest-automated` or `point-in-time`.
+   * @default "snapshot"
+   */
+  readonly source?: string;
+  /**
+   * `point-in-time`: the time to restore to, ISO 8601 in UTC (`2026-01-09T07:30:00Z`).
+   * @default - useLatestRestorableTime must be true
+   */
+  readonly restoreTime?: string;
+  /**
+   * `point-in-time`: restore to the latest restorable time.
+   * @default - restoreTime must be given
+   */
+  readonly useLatestRestorableTime?: boolean;
+}
+
+/** The execution input of a target: its fields, without the ones it leaves out. */
+function targetInput(t: RestoreTarget, task: string | undefined): Record<string, unknown> {
+  const optional = {
+    snapshotIdentifier: t.snapshotIdentifier,
+    source: t.source,
+    restoreTime: t.restoreTime,
+    useLatestRestorableTime: t.useLatestRestorableTime,
+  };
+  return {
+    identifier: t.identifier,
+    task,
+    isCluster: t.isCluster ?? false,
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
 }
 
 /**
@@ -98,7 +136,7 @@ export class RestoreSchedules extends Construct {
           + 'it starts no execution until you set enabled: true.');
       }
       for (const t of s.targets) {
-        const input = { identifier: t.identifier, task: t.task.value, isCluster: t.isCluster ?? false };
+        const input = targetInput(t, t.task.value);
         const what = `${input.task} of ${input.identifier}${input.isCluster ? ' (cluster)' : ''}`;
         const description = (s.description ? `${s.description}: ${what}` : `Trapheus: ${what}`).slice(0, 512);
         const schedule = new scheduler.Schedule(this, `Schedule${i}-${Token.isUnresolved(t.identifier) ? `target${s.targets.indexOf(t)}` : t.identifier}`, {
@@ -138,7 +176,7 @@ export function validateSchedules(schedules: RestoreSchedule[], allowedIdentifie
     const seen = new Map<string, number>();
     s.targets.forEach((t, j) => {
       const task = taskValue(t.task);
-      const input = { identifier: t.identifier, task: task.value, isCluster: t.isCluster ?? false };
+      const input = targetInput(t, task.value);
       // A token (a value known only at deploy time) cannot be checked here.
       const problems = inputProblems(input).filter((p) => {
         const value = (input as Record<string, unknown>)[p.field];

@@ -99,6 +99,20 @@ export interface TrapheusRestoreProps
    * @default true
    */
   readonly stateMachineArnOutput?: boolean;
+  /**
+   * Put before the names of the snapshots the pipeline makes:
+   * `<snapshotNamePrefix><identifier>-trapheus-YYYYMMDD-HHMMSS`. The refresh
+   * finds and prunes them by this pattern and the pipeline's tag, never by
+   * name alone; IAM follows it.
+   * @default - no prefix
+   */
+  readonly snapshotNamePrefix?: string;
+  /**
+   * AWS accounts whose shared snapshots `db_restore` may be given (an ARN in
+   * `snapshotIdentifier`). Without it, shared snapshots are refused.
+   * @default - none
+   */
+  readonly sourceAccounts?: string[];
 }
 
 /**
@@ -179,6 +193,8 @@ export class TrapheusRestore extends Construct {
       allowedIdentifiers: props.allowedIdentifiers,
       passableRoles: props.passableRoles,
       encryptionKeys: props.encryptionKeys,
+      snapshotNamePrefix: props.snapshotNamePrefix,
+      sourceAccounts: props.sourceAccounts,
       // The lock lives as long as the execution may: it cannot expire while its holder runs.
       lockSeconds: this.executionTimeout.toSeconds(),
     });

@@ -205,6 +205,27 @@ describe('schedules', () => {
     Annotations.fromStack(stack).hasInfo('/Stack/Restore/Schedules', Match.stringLikeRegexp('schedules\\[1\\].*is disabled'));
   });
 
+  test('a target\'s restore source is part of its input', () => {
+    const { template } = synth({
+      schedules: [{
+        schedule: friday,
+        targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE, source: 'point-in-time', useLatestRestorableTime: true }],
+      }],
+    });
+    const [schedule] = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({
+      identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', useLatestRestorableTime: true,
+    });
+  });
+
+  test.each([
+    [{ snapshotNamePrefix: 'Nightly-' }, /snapshotNamePrefix "Nightly-" must start with a lowercase letter/],
+    [{ snapshotNamePrefix: 'a--' }, /two consecutive hyphens/],
+    [{ sourceAccounts: ['12345'] }, /sourceAccounts: "12345" is not an AWS account ID/],
+  ] as [TrapheusRestoreProps, RegExp][])('refuses a bad restore-source prop at synth: %j', (props, why) => {
+    expect(() => synth(props)).toThrow(why);
+  });
+
   test('RestoreTask values are the execution input\'s task strings', () => {
     expect([RestoreTask.CREATE_SNAPSHOT, RestoreTask.DB_RESTORE, RestoreTask.CREATE_SNAPSHOT_ONLY, RestoreTask.EXPORT_SNAPSHOT].map(String))
       .toEqual(['create_snapshot', 'db_restore', 'create_snapshot_only', 'export_snapshot']);
@@ -225,6 +246,10 @@ describe('schedules', () => {
     [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: 'db_restore' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask, not the string "db_restore"; use RestoreTask.DB_RESTORE\.$/],
     [[{ schedule: friday, targets: [{ identifier: 'orders-db' }] }], /targets\[0\] \("orders-db"\): "task" must be a RestoreTask .*not missing/],
     [[{ schedule: friday, targets: [] }], /^TrapheusRestore Stack\/Restore: schedules\[0\] "cron\(0 8 \? \* FRI \*\)" has no targets/],
+    // the restore sources (issue 9): the same rules as the execution input
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE, source: 'point-in-time' }] }], /targets\[0\] \("orders-db"\): "source": "point-in-time" needs "restoreTime"/],
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE, snapshotIdentifier: 'rds:orders-db-2026-01-08-03-00' }] }], /is an automated snapshot \(rds:…\)/],
+    [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT, source: 'latest-automated' }] }], /"source" applies only to the task "db_restore"/],
     [[{ schedule: friday, targets: [{ identifier: 'orders-db', task: RestoreTask.DB_RESTORE }, { identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT }] }],
       /targets\[1\] \("orders-db"\): targets\[0\] already restores orders-db on this schedule/],
   ] as [RestoreSchedule[], RegExp][])('a bad target fails at synth, naming the construct, the schedule and the target (%#)', (bad, why) => {

@@ -25,6 +25,27 @@ const actionsOf = (s: any): string[] => [].concat(s.Action);
 const text = (v: unknown) => JSON.stringify(v);
 
 describe('least privilege', () => {
+  test('restore sources: any snapshot of the account may be restored from; a snapshot of any name created only with the pipeline tag; deletes only by the prefixed pattern', () => {
+    const { template } = synth({ allowedIdentifiers: ['orders-db'], snapshotNamePrefix: 'nightly-' });
+    const all = statements(template).map((x) => x.statement);
+    const reads = all.filter((s) => actionsOf(s).includes('rds:RestoreDBInstanceFromDBSnapshot') && /:snapshot:\*"/.test(text(s.Resource)));
+    expect(reads).toHaveLength(1);
+    expect(actionsOf(reads[0]).sort()).toEqual(['rds:RestoreDBClusterFromSnapshot', 'rds:RestoreDBInstanceFromDBSnapshot']);
+    const named = all.filter((s) => actionsOf(s).includes('rds:CreateDBSnapshot') && /:snapshot:\*"/.test(text(s.Resource)));
+    expect(named).toHaveLength(1);
+    const [pipelineId] = Object.values(template.findResources('AWS::Lambda::Function')).map((f: any) => f.Properties.Environment?.Variables?.PIPELINE_ID);
+    expect(pipelineId).toMatch(/^Stack-Restore-Handlers-/);
+    expect(named[0].Condition).toEqual({ StringEquals: { 'aws:RequestTag/trapheus:pipeline': pipelineId } });
+    const deletes = all.filter((s) => actionsOf(s).includes('rds:DeleteDBSnapshot'));
+    expect(deletes).toHaveLength(1);
+    expect(text(deletes[0].Resource)).toMatch(/:snapshot:nightly-orders-db-trapheus-\*"/);
+    expect(text(deletes[0].Resource)).not.toMatch(/:snapshot:\*"/);
+    const pitr = all.filter((s) => actionsOf(s).includes('rds:RestoreDBInstanceToPointInTime') && /:db:/.test(text(s.Resource)));
+    expect(pitr).toHaveLength(1);
+    expect(text(pitr[0].Resource)).toMatch(/:db:orders-db"/);
+    expect(text(pitr[0].Resource)).not.toMatch(/:db:\*"/);
+  });
+
   test('no destructive RDS action is granted on * without a condition', () => {
     for (const { statement } of statements(synth().template)) {
       if (!actionsOf(statement).some((a) => DESTRUCTIVE.test(a))) continue;

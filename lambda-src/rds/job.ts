@@ -51,7 +51,12 @@ export interface OriginalCluster {
 }
 
 export interface SnapshotRef {
-  readonly id: string;
+  /** The snapshot's identifier; absent for a point-in-time restore. */
+  readonly id?: string;
+  /** `automated` for an automated snapshot (absent: manual). */
+  readonly type?: string;
+  /** A point-in-time restore: the time (ISO 8601 UTC), or `latest`. */
+  readonly pointInTime?: string;
   readonly arn?: string;
   readonly createdAt?: string;
   /** True when this execution made it. */

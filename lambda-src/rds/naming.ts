@@ -11,13 +11,23 @@ export function legacySnapshotIdentifier(identifier: string): string {
   return `${identifier}-snapshot`;
 }
 
+/** The `snapshotNamePrefix` prop (SNAPSHOT_NAME_PREFIX), or none. */
+export function snapshotNamePrefix(): string {
+  return process.env.SNAPSHOT_NAME_PREFIX ?? '';
+}
+
 /**
- * The name of a snapshot this pipeline makes: `<identifier>-trapheus-YYYYMMDD-HHMMSS`
+ * The name of a snapshot this pipeline makes: `<snapshotNamePrefix><identifier>-trapheus-YYYYMMDD-HHMMSS`
  * from the execution's start time, so a retried call finds the snapshot it already
  * asked for instead of making a second one.
  */
-export function snapshotIdentifier(identifier: string, startedAt: string | Date): string {
+export function snapshotIdentifier(identifier: string, startedAt: string | Date, prefix = snapshotNamePrefix()): string {
   const iso = new Date(startedAt).toISOString(); // 2026-01-09T08:00:00.000Z
   const stamp = `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
-  return `${identifier}-trapheus-${stamp}`;
+  return `${prefix}${identifier}-trapheus-${stamp}`;
+}
+
+/** Whether `name` has the pattern of the snapshots this pipeline names (and so may prune) for `identifier`. */
+export function isPipelineSnapshotName(name: string, identifier: string, prefix = snapshotNamePrefix()): boolean {
+  return name.startsWith(`${prefix}${identifier}-trapheus-`) && /^\d{8}-\d{6}$/.test(name.slice(`${prefix}${identifier}-trapheus-`.length));
 }

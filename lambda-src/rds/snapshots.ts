@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { rds } from './client';
 import { attempt, unlessAbsent } from './errors';
-import { TAG_PIPELINE, TAG_SOURCE } from './naming';
+import { isPipelineSnapshotName, TAG_PIPELINE, TAG_SOURCE } from './naming';
 
 /** A DB snapshot or a DB cluster snapshot, as the pipeline needs it. */
 export interface Snap {
@@ -13,6 +13,10 @@ export interface Snap {
   readonly status?: string;
   readonly engine?: string;
   readonly createdAt?: string;
+  /** `manual`, `automated`, `shared`… (API_DBSnapshot, SnapshotType). */
+  readonly type?: string;
+  /** DbiResourceId (DbClusterResourceId) of the DB it was taken of. */
+  readonly sourceResourceId?: string;
   readonly tags: Tag[];
 }
 
@@ -22,8 +26,8 @@ export interface SnapshotKind {
   readonly notFound: string[];
   readonly alreadyExists: string[];
   find(id: string): Promise<Snap | undefined>;
-  /** Manual snapshots taken of `source`. */
-  list(source: string): Promise<Snap[]>;
+  /** Snapshots taken of `source`: manual ones unless `type` says otherwise (every page). */
+  list(source: string, type?: 'manual' | 'automated'): Promise<Snap[]>;
   create(id: string, source: string, tags: Tag[]): Promise<Snap>;
   remove(id: string): Promise<void>;
 }
@@ -37,6 +41,8 @@ function fromDb(s: DBSnapshot): Snap {
     status: s.Status,
     engine: s.Engine,
     createdAt: time(s.SnapshotCreateTime),
+    type: s.SnapshotType,
+    sourceResourceId: s.DbiResourceId,
     tags: s.TagList ?? [],
   };
 }
@@ -48,6 +54,8 @@ function fromCluster(s: DBClusterSnapshot): Snap {
     status: s.Status,
     engine: s.Engine,
     createdAt: time(s.SnapshotCreateTime),
+    type: s.SnapshotType,
+    sourceResourceId: s.DbClusterResourceId,
     tags: s.TagList ?? [],
   };
 }
@@ -61,12 +69,12 @@ export const DB_SNAPSHOTS: SnapshotKind = {
     const s = out?.DBSnapshots?.[0];
     return s ? fromDb(s) : undefined;
   },
-  async list(source) {
+  async list(source, type = 'manual') {
     const found: Snap[] = [];
     let marker: string | undefined;
     do {
-      const out = await attempt(`Listing the snapshots of ${source}`, () => rds().send(new DescribeDBSnapshotsCommand({
-        DBInstanceIdentifier: source, SnapshotType: 'manual', Marker: marker,
+      const out = await attempt(`Listing the ${type} snapshots of ${source}`, () => rds().send(new DescribeDBSnapshotsCommand({
+        DBInstanceIdentifier: source, SnapshotType: type, Marker: marker,
       })));
       found.push(...(out.DBSnapshots ?? []).map(fromDb));
       marker = out.Marker;
@@ -92,12 +100,12 @@ export const CLUSTER_SNAPSHOTS: SnapshotKind = {
     const s = out?.DBClusterSnapshots?.[0];
     return s ? fromCluster(s) : undefined;
   },
-  async list(source) {
+  async list(source, type = 'manual') {
     const found: Snap[] = [];
     let marker: string | undefined;
     do {
-      const out = await attempt(`Listing the cluster snapshots of ${source}`, () => rds().send(new DescribeDBClusterSnapshotsCommand({
-        DBClusterIdentifier: source, SnapshotType: 'manual', Marker: marker,
+      const out = await attempt(`Listing the ${type} cluster snapshots of ${source}`, () => rds().send(new DescribeDBClusterSnapshotsCommand({
+        DBClusterIdentifier: source, SnapshotType: type, Marker: marker,
       })));
       found.push(...(out.DBClusterSnapshots ?? []).map(fromCluster));
       marker = out.Marker;
@@ -134,9 +142,18 @@ export function madeByPipeline(snapshot: Snap, identifier: string): boolean {
   return tags.get(TAG_SOURCE) === identifier && tags.get(TAG_PIPELINE) === pipelineId();
 }
 
-/** The manual snapshots this pipeline made of `identifier`, newest first. */
-export async function pipelineSnapshots(kind: SnapshotKind, identifier: string): Promise<Snap[]> {
-  const ours = (await kind.list(identifier)).filter((s) => madeByPipeline(s, identifier));
+/** Newest first. */
+export function newestFirst(snaps: Snap[]): Snap[] {
   const at = (s: Snap) => new Date(s.createdAt ?? 0).getTime();
-  return ours.sort((a, b) => at(b) - at(a));
+  return [...snaps].sort((a, b) => at(b) - at(a));
+}
+
+/**
+ * The manual snapshots this pipeline named and made of `identifier`, newest
+ * first: by the name pattern (`<snapshotNamePrefix><identifier>-trapheus-<time>`)
+ * AND the pipeline's tags, never by name alone. A snapshot named by the input's
+ * `snapshotIdentifier` does not have the pattern: it is never pruned.
+ */
+export async function pipelineSnapshots(kind: SnapshotKind, identifier: string): Promise<Snap[]> {
+  return newestFirst((await kind.list(identifier)).filter((s) => isPipelineSnapshotName(s.id, identifier) && madeByPipeline(s, identifier)));
 }

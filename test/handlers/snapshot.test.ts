@@ -156,7 +156,7 @@ describe('snapshot find', () => {
     seedPipelineSnapshot(sim, 'orders-db', 'OtherPipeline', '2026-01-07T08:00:00Z');
     await expect(find('orders-db', 'postgres')).rejects.toMatchObject({
       name: 'DBSnapshotNotFoundFault',
-      message: 'No snapshot to restore orders-db from: none made by this pipeline and no orders-db-snapshot. Run the task "create_snapshot" (or "create_snapshot_only") first.',
+      message: 'No snapshot to restore orders-db from: none made by this pipeline and no orders-db-snapshot. Run the task "create_snapshot" (or "create_snapshot_only") first, or give "snapshotIdentifier".',
     });
   });
 
@@ -188,7 +188,7 @@ describe('snapshot prune', () => {
 
   test('while the kept snapshot is still creating: SnapshotNotVerified, nothing deleted', async () => {
     seedPipelineSnapshot(sim, 'orders-db', PIPELINE, at(1));
-    const keep = (await create('orders-db', at(9))).id;
+    const keep = (await create('orders-db', at(9))).id!;
     await expect(prune('orders-db', keep)).rejects.toMatchObject({
       name: 'SnapshotNotVerified',
       message: expect.stringMatching(new RegExp(`^snapshot ${keep} is creating; older snapshots of orders-db are kept\\.$`, 'i')),
@@ -213,7 +213,7 @@ describe('snapshot prune', () => {
     sim.addSnapshot({ DBSnapshotIdentifier: 'orders-db-before-upgrade', DBInstanceIdentifier: 'orders-db', SnapshotCreateTime: new Date(at(2)) });
     sim.addInstance({ DBInstanceIdentifier: 'billing-db', Engine: 'postgres' });
     seedPipelineSnapshot(sim, 'billing-db', PIPELINE, at(2));
-    const keep = (await create('orders-db', at(9))).id;
+    const keep = (await create('orders-db', at(9))).id!;
     sim.clock.advance(sim.durations.snapshotCreate);
 
     const out = await prune('orders-db', keep);

@@ -69,8 +69,35 @@ describe('validate-input: InvalidInput', () => {
     await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshot: 'x' } }))
       .rejects.toMatchObject({
         name: 'InvalidInput',
-        message: 'Unknown field "snapshot": the input takes only identifier, task, isCluster. Remove "snapshot" (check its spelling).',
+        message: 'Unknown field "snapshot": the input takes only identifier, task, isCluster, snapshotIdentifier, source, restoreTime, useLatestRestorableTime. '
+          + 'Remove "snapshot" (check its spelling).',
       });
+  });
+});
+
+describe('validate-input: the restore sources', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('passes the optional fields through, and leaves out the absent ones', async () => {
+    await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:00:00Z' } }))
+      .resolves.toEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:00:00Z' });
+  });
+
+  test('an ARN of this account is not a shared snapshot', async () => {
+    process.env.ACCOUNT_ID = '123456789012';
+    const input = { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshotIdentifier: 'arn:aws:rds:us-east-1:123456789012:snapshot:golden' };
+    await expect(handler({ input })).resolves.toEqual(input);
+  });
+
+  test('a shared snapshot: refused without sourceAccounts, "not built yet" with its account listed', async () => {
+    process.env.ACCOUNT_ID = '123456789012';
+    const input = { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshotIdentifier: 'arn:aws:rds:us-east-1:210987654321:snapshot:golden' };
+    await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotNotAllowed' });
+    process.env.SOURCE_ACCOUNTS = '["210987654321"]';
+    await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotCopyNotBuilt' });
   });
 });
 

@@ -157,8 +157,8 @@ export function fullyConfiguredMember(identifier: string, cluster: string, overr
 }
 
 /** The issue's cluster: one writer and two readers of different classes and tiers (one serverless v2). */
-export function seedCluster(sim: RdsSimulator, identifier = 'orders-aurora'): { cluster: DBCluster; members: DBInstance[] } {
-  sim.addCluster(fullyConfiguredCluster(identifier));
+export function seedCluster(sim: RdsSimulator, identifier = 'orders-aurora', overrides: Partial<DBCluster> = {}): { cluster: DBCluster; members: DBInstance[] } {
+  sim.addCluster(fullyConfiguredCluster(identifier, overrides));
   const members = [
     sim.addClusterInstance(fullyConfiguredMember(`${identifier}-1`, identifier)),
     sim.addClusterInstance(fullyConfiguredMember(`${identifier}-2`, identifier, { DBInstanceClass: 'db.r6g.xlarge', AvailabilityZone: 'us-east-1b', PromotionTier: 1 })),

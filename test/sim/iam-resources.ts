@@ -51,8 +51,12 @@ export interface Account {
 }
 
 const RDS_NAME_FIELDS: Record<string, string[]> = {
-  'db': ['DBInstanceIdentifier'],
-  'cluster': ['DBClusterIdentifier'],
+  // RestoreDBInstanceToPointInTime names the new instance (Target…) and the source (Source…): both are authorized
+  // as `db` (the reference lists `db` as required, not which; both is the stricter reading). A source named by
+  // SourceDbiResourceId has no ARN in the request: only the new instance then.
+  'db': ['DBInstanceIdentifier', 'TargetDBInstanceIdentifier', 'SourceDBInstanceIdentifier'],
+  // RestoreDBClusterToPointInTime: DBClusterIdentifier is the new cluster; SourceDBClusterIdentifier the source (same reading)
+  'cluster': ['DBClusterIdentifier', 'SourceDBClusterIdentifier'],
   'snapshot': ['DBSnapshotIdentifier'],
   'cluster-snapshot': ['DBClusterSnapshotIdentifier'],
   'og': ['OptionGroupName'],
@@ -73,6 +77,14 @@ const CREATES: Record<string, string> = {
   CreateDBInstance: 'db',
   CreateDBSnapshot: 'snapshot',
   CreateDBClusterSnapshot: 'cluster-snapshot',
+  RestoreDBInstanceToPointInTime: 'db',
+  RestoreDBClusterToPointInTime: 'cluster',
+};
+
+/** The request field naming what a create call creates, where the request names another resource of the same type. */
+const CREATED_NAME: Record<string, string> = {
+  RestoreDBInstanceToPointInTime: 'TargetDBInstanceIdentifier',
+  RestoreDBClusterToPointInTime: 'DBClusterIdentifier',
 };
 
 const TAG_CONDITION_PREFIX: Record<string, string> = {
@@ -200,7 +212,8 @@ function rdsAuthorizations(call: AwsCall, env: Account, view: RdsView | undefine
   // to tag Amazon RDS resources during creation").
   const created = CREATES[call.action];
   if (created && (i.Tags ?? []).length > 0) {
-    for (const a of out.filter((x) => x.resource !== '*' && parseRdsArn(x.resource)[0] === created)) {
+    const createdArn = CREATED_NAME[call.action] && rdsArn(env, created, i[CREATED_NAME[call.action]]);
+    for (const a of out.filter((x) => x.resource !== '*' && parseRdsArn(x.resource)[0] === created && (!createdArn || x.resource === createdArn))) {
       out.push({ action: 'rds:AddTagsToResource', resource: a.resource, context: request, because: `${call.action} with Tags` });
     }
   }

@@ -38,6 +38,9 @@ import { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, RDSClient } from 
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import { SimClock } from './clock';
+import {
+  describeDBInstanceAutomatedBackups, restoreDBClusterToPointInTime, restoreDBInstanceToPointInTime, seedAutomatedSnapshot,
+} from './rds/backups';
 import { viewCluster } from './rds/cluster-model';
 import {
   deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
@@ -100,6 +103,9 @@ export class RdsSimulator {
     ListTagsForResource: input => listTagsForResource(this.sim, input),
     StartExportTask: input => this.exports.start(input),
     DescribeExportTasks: input => this.exports.describe(input),
+    RestoreDBInstanceToPointInTime: input => restoreDBInstanceToPointInTime(this.sim, input),
+    RestoreDBClusterToPointInTime: input => restoreDBClusterToPointInTime(this.sim, input),
+    DescribeDBInstanceAutomatedBackups: input => describeDBInstanceAutomatedBackups(this.sim, input),
   };
 
   constructor(opts: SimOptions = {}) {
@@ -284,6 +290,11 @@ export class RdsSimulator {
   /** Seed a manual snapshot (default 'available') of the named instance as it is now. */
   addSnapshot(spec: SnapshotSpec): DBSnapshot {
     return seedSnapshot(this.sim, spec);
+  }
+
+  /** Seed an automated snapshot (`rds:<id>-<time>`) of the named instance or cluster as it is now, dated `at`; returns its name. */
+  addAutomatedSnapshot(spec: { identifier: string; isCluster?: boolean; at: Date; status?: string }): string {
+    return seedAutomatedSnapshot(this.sim, spec);
   }
 
   // -------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * shows it (members, writer, Multi-AZ, pending values).
  */
 import { ClusterPendingModifiedValues, DBCluster, DBClusterMember, Tag } from '@aws-sdk/client-rds';
+import { restorableWindow } from './backups';
 import {
   awsRdsKey, certificate, DEFAULT_CA, defaultParameterGroup, engineInfo, Env, HOSTED_ZONE_ID, isAurora, logExports, vpcSecurityGroup,
 } from './engines';
@@ -177,6 +178,10 @@ export function viewCluster(sim: SimState, rec: ClusterRecord): DBCluster {
     DBClusterParameterGroupStatus: 'in-sync',
     PromotionTier: m.data.PromotionTier ?? 1,
   }));
+  // EarliestRestorableTime / LatestRestorableTime: the restorable window (API_DBCluster; backups.ts)
+  const window = restorableWindow(sim, rec);
+  c.EarliestRestorableTime = window?.earliest;
+  c.LatestRestorableTime = window?.latest;
   // Aurora: "whether the DB cluster has instances in multiple Availability Zones"
   if (isAurora(c.Engine)) c.MultiAZ = new Set(members.map(m => m.data.AvailabilityZone)).size > 1;
   const pmv: Record<string, unknown> = {};

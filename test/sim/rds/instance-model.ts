@@ -5,6 +5,7 @@
  * how DescribeDBInstances shows it.
  */
 import { DBInstance, PendingModifiedValues, Tag } from '@aws-sdk/client-rds';
+import { restorableWindow } from './backups';
 import {
   awsRdsKey, certificate, DEFAULT_CA, defaultOptionGroup, defaultParameterGroup, engineInfo, Env, HOSTED_ZONE_ID, logExports,
   optionGroup, parameterGroup, vpcSecurityGroup,
@@ -265,6 +266,10 @@ export function viewInstance(sim: SimState, rec: InstanceRecord): DBInstance {
     });
     if (i.Endpoint) i.Endpoint.Port = cluster.Port;
   }
+  // LatestRestorableTime: only with automated backups on (API_DBInstance; backups.ts); not for Aurora members
+  const window = cluster ? undefined : restorableWindow(sim, rec);
+  if (window) i.LatestRestorableTime = window.latest;
+  else delete i.LatestRestorableTime;
   if (rec.life.status === 'creating') {
     // RDS shows neither an endpoint nor a create time until the instance exists (API_DBInstance, Endpoint: it "might
     // not be shown for instances with the status of creating"; the create time likewise is observed).

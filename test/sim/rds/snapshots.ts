@@ -30,13 +30,25 @@ export const CLUSTER_SNAPSHOT_FILTERS: FilterTable<DBClusterSnapshot> = {
   'engine': s => [s.Engine],
 };
 
+/**
+ * `type`: the SnapshotType (`manual`, or `automated` for an automated backup's
+ * snapshot); `register: false`: the data as of now, not a snapshot that
+ * exists (the source of a point-in-time restore, backups.ts).
+ */
+export interface SnapshotOptions {
+  status?: string;
+  created?: Date;
+  type?: 'manual' | 'automated';
+  register?: boolean;
+}
+
 // ===========================================================================
 // DB snapshots
 // ===========================================================================
 
 /** A snapshot of `inst` as it is now, 'creating' for snapshotCreate then 'available' (API_CreateDBSnapshot; attributes: API_DBSnapshot). */
 export function takeSnapshot(
-  sim: SimState, inst: InstanceRecord, id: string, tags: Tag[], opts: { status?: string; created?: Date } = {},
+  sim: SimState, inst: InstanceRecord, id: string, tags: Tag[], opts: SnapshotOptions = {},
 ): SnapshotRecord {
   const i = inst.data;
   const now = sim.clock.elapsed;
@@ -58,7 +70,7 @@ export function takeSnapshot(
       MasterUsername: i.MasterUsername,
       EngineVersion: i.EngineVersion,
       LicenseModel: i.LicenseModel,
-      SnapshotType: 'manual',
+      SnapshotType: opts.type ?? 'manual',
       Iops: i.Iops,
       StorageThroughput: i.StorageThroughput,
       OptionGroupName: i.OptionGroupMemberships?.[0]?.OptionGroupName,
@@ -81,6 +93,7 @@ export function takeSnapshot(
   rec.life.run(status === 'creating'
     ? [{ status: 'creating', seconds: sim.durations.snapshotCreate }, { status: 'available' }]
     : [{ status }], now);
+  if (opts.register === false) return rec;
   sim.records.push(rec);
   sim.claim(rec, id);
   return rec;
@@ -168,7 +181,7 @@ export function takeFinalSnapshot(sim: SimState, rec: InstanceRecord, finalId: s
 
 /** A snapshot of `cluster` as it is now, 'creating' for clusterSnapshotCreate then 'available' (API_CreateDBClusterSnapshot; attributes: API_DBClusterSnapshot). */
 export function takeClusterSnapshot(
-  sim: SimState, cluster: ClusterRecord, id: string, tags: Tag[], opts: { status?: string; created?: Date } = {},
+  sim: SimState, cluster: ClusterRecord, id: string, tags: Tag[], opts: SnapshotOptions = {},
 ): ClusterSnapshotRecord {
   const c = cluster.data;
   const now = sim.clock.elapsed;
@@ -192,7 +205,7 @@ export function takeClusterSnapshot(
       MasterUsername: c.MasterUsername,
       EngineVersion: c.EngineVersion,
       LicenseModel: engineInfo(c.Engine!).license,
-      SnapshotType: 'manual',
+      SnapshotType: opts.type ?? 'manual',
       PercentProgress: 0,
       StorageEncrypted: c.StorageEncrypted,
       KmsKeyId: c.KmsKeyId,
@@ -207,6 +220,7 @@ export function takeClusterSnapshot(
   rec.life.run(status === 'creating'
     ? [{ status: 'creating', seconds: sim.durations.clusterSnapshotCreate }, { status: 'available' }]
     : [{ status }], now);
+  if (opts.register === false) return rec;
   sim.records.push(rec);
   sim.claim(rec, id);
   return rec;
