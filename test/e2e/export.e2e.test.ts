@@ -87,6 +87,39 @@ describe.each([
     expect(alert).toMatchObject({ kind: 'success', ending, details: { 'Snapshot': newest, 'Exported to': path } });
   });
 
+  test('exports the snapshot named in snapshotIdentifier', async () => {
+    h.fresh();
+    seed();
+    pipelineSnapshot(id, '2026-01-08T08:00:00Z', isCluster);
+    if (isCluster) h.sim.addClusterSnapshot({ DBClusterSnapshotIdentifier: 'orders-golden', DBClusterIdentifier: id });
+    else h.sim.addSnapshot({ DBSnapshotIdentifier: 'orders-golden', DBInstanceIdentifier: id });
+
+    const result = await h.run(input({ snapshotIdentifier: 'orders-golden' }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output.export.snapshot).toBe('orders-golden');
+    expect(h.sim.exports.all().map((t) => [t.SourceArn, t.Status])).toEqual([[`arn:aws:rds:us-east-1:123456789012:${arnType}:orders-golden`, 'COMPLETE']]);
+  });
+
+  test('a named snapshot of another database is refused before any export', async () => {
+    h.fresh();
+    seed();
+    if (isCluster) {
+      h.sim.addCluster({ DBClusterIdentifier: 'billing-aurora', Engine: 'aurora-postgresql' });
+      h.sim.addClusterSnapshot({ DBClusterSnapshotIdentifier: 'billing-golden', DBClusterIdentifier: 'billing-aurora' });
+    } else {
+      h.sim.addInstance({ DBInstanceIdentifier: 'billing-db', Engine: 'postgres' });
+      h.sim.addSnapshot({ DBSnapshotIdentifier: 'billing-golden', DBInstanceIdentifier: 'billing-db' });
+    }
+
+    const result = await h.run(input({ snapshotIdentifier: 'billing-golden' }));
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('SnapshotOfAnotherDatabase');
+    expect(result.cause).toContain(`was taken of billing-${isCluster ? 'aurora' : 'db'}, not of ${id}`);
+    expect(h.sim.exports.all()).toEqual([]);
+  });
+
   test('the export failing: the run fails with RDS\'s FailureCause, the database unchanged, and the failure alert sent', async () => {
     h.fresh();
     seed();
