@@ -185,6 +185,9 @@ function allStates(asl: any, into = new Map<string, any>()): Map<string, any> {
   return into;
 }
 
+/** The definitions (as JSON) asl-validator has accepted in this process. */
+const VALIDATED = new Set<string>();
+
 const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Succeed: 2, Fail: 1, Parallel: 2, Map: 2 };
 
 function lambdaError(err: unknown): Error {
@@ -270,7 +273,11 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   const zero = (type: string) => Object.fromEntries([...states].filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
   const retryZero = Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([n, s]) => [n, s.Retry.map(() => 0)]));
 
-  const machine = new StateMachine(definition.asl, { validationOptions: { checkArn: false } });
+  // asl-validator compiles its JSON schemas on every validation (most of a short run's time): validate
+  // each distinct definition once, on its first run, and run it unvalidated after that.
+  const aslKey = JSON.stringify(definition.asl);
+  const machine = new StateMachine(definition.asl, { validationOptions: VALIDATED.has(aslKey) ? { noValidate: true } : { checkArn: false } });
+  VALIDATED.add(aslKey);
   // The engine stamps $$.Execution.StartTime with `new Date()` synchronously
   // inside run(): let that one reading come from the simulated clock.
   const RealDate = Date;

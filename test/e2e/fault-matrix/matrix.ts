@@ -69,7 +69,7 @@ async function run(
   return { sim, result, originals, violations };
 }
 
-const summary = { points: 0, held: 0 };
+const summary = { points: 0, held: 0, seconds: 0 };
 
 /**
  * The matrix's summary line is printed once for the whole jest run by the
@@ -93,9 +93,12 @@ export function matrixShard(shard: string): void {
   });
   // A scenario runs a few hundred executions: minutes on a loaded 2-core machine.
   jest.setTimeout(15 * 60_000);
+  let started = 0;
+  beforeAll(() => { started = Date.now(); });
   afterEach(() => h?.done());
   afterAll(() => {
-    process.stdout.write(`\nfault-injection matrix (${shard}): ${summary.points} injection points, ${summary.held} held the invariants\n`);
+    summary.seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`\nfault-injection matrix (${shard}): ${summary.points} injection points, ${summary.held} held the invariants, ${summary.seconds.toFixed(1)} s\n`);
     writeMatrixTally();
   });
   describe(`fault-injection matrix: ${shard}`, () => {
