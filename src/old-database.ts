@@ -6,6 +6,9 @@ import { Duration } from 'aws-cdk-lib';
  * (each Aurora member as `<member>-trapheus-old`).
  *
  * ```ts
+ * import { Duration } from 'aws-cdk-lib';
+ * import { OldDatabasePolicy, TrapheusRestore } from 'trapheus-cdk';
+ *
  * new TrapheusRestore(stack, 'Restore', { oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(24)) });
  * ```
  */

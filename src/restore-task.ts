@@ -4,7 +4,9 @@
  * the execution input itself stays the JSON string `value`.
  *
  * ```ts
- * { identifier: 'orders-db', task: RestoreTask.DB_RESTORE }
+ * import { RestoreTask } from 'trapheus-cdk';
+ *
+ * const target = { identifier: 'orders-db', task: RestoreTask.DB_RESTORE };
  * ```
  */
 export class RestoreTask {
