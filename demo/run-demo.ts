@@ -1,6 +1,7 @@
 /**
  * npm run demo: a complete `create_snapshot` restore of a simulated DB
- * instance, offline. The state machine is the one synthesized from the
+ * instance, offline (then the same with cutover RESTORE_THEN_SWAP, a
+ * point-in-time restore, and an Aurora cluster). The state machine is the one synthesized from the
  * TrapheusRestore construct; the handlers are the real ones in lambda-src/;
  * RDS is the in-memory simulator on a simulated clock.
  */
@@ -13,7 +14,7 @@ import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
 import { withFixtureRoles } from '../test/sim/fixture-roles';
-import { seedCluster, seedDemoInstance } from '../test/sim/fixtures';
+import { fullyConfiguredInstance, seedCluster, seedDemoInstance } from '../test/sim/fixtures';
 import { RdsSimulator } from '../test/sim/rds-sim';
 import { buildStack, definitionFrom, runPipeline } from '../test/sim/run-pipeline';
 import { clockTime, formatSteps } from '../test/sim/timeline';
@@ -68,7 +69,40 @@ async function main() {
     aws.uninstall();
   }
   await swapDemo();
+  await pointInTimeDemo(definition, tables);
   await clusterDemo(definition, pipelineId, tables);
+}
+
+/** db_restore to a point in time (issue 9): RestoreDBInstanceToPointInTime from the renamed original. */
+async function pointInTimeDemo(definition: ReturnType<typeof definitionFrom>, tables: ReturnType<typeof tablesOfStack>) {
+  const sim = new RdsSimulator();
+  sim.install();
+  const aws = new AwsSims();
+  aws.install();
+  dynamo.reset(tables);
+  try {
+    // created four days ago, with 14 days of automated backups: restorable from its creation to 5 minutes ago
+    const before = sim.addInstance(fullyConfiguredInstance('orders-db', { InstanceCreateTime: new Date('2026-01-05T08:00:00Z') }));
+    const input = { identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:30:00Z' };
+    console.log(`\n${'-'.repeat(100)}\ntrapheus-cdk demo: ${JSON.stringify(input)}\n`);
+    console.log(`Before: orders-db restorable to ${before.LatestRestorableTime?.toISOString()} at the latest\n`);
+    const result = await runPipeline(definition, input, sim);
+    console.log(formatSteps(result));
+    console.log('');
+    const call = sim.calls.find((c) => c.command === 'RestoreDBInstanceToPointInTime');
+    const after = sim.instance('orders-db')!;
+    console.log(`Result:      ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`);
+    console.log(`Total:       ${formatDuration(result.seconds)} (simulated)`);
+    console.log(`Restored:    ${call?.command} from ${call?.input.SourceDbiResourceId} (the renamed original, by its resource id) `
+      + `to ${new Date(call?.input.RestoreTime).toISOString()}`);
+    console.log(`Endpoint:    ${before.Endpoint?.Address === after.Endpoint?.Address ? 'unchanged' : 'CHANGED'} (${after.Endpoint?.Address})`);
+    const kept = INSTANCE_ATTRIBUTES.filter((a) => JSON.stringify(a.read(after)) === JSON.stringify(a.read(before)));
+    console.log(`Config:      ${kept.length} of ${INSTANCE_ATTRIBUTES.length} kept attributes equal to the original`);
+    if (result.status !== 'SUCCEEDED') process.exitCode = 1;
+  } finally {
+    sim.uninstall();
+    aws.uninstall();
+  }
 }
 
 /** The same instance restore with cutover RESTORE_THEN_SWAP: the restore runs while the original serves. */

@@ -2,12 +2,13 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 
 /** `npm run demo` is the README's main job: it must keep working, end to end. */
-test('the demo restores an instance and a cluster, and prints their timelines', () => {
+test('the demo restores an instance (from a snapshot, then to a point in time) and a cluster, and prints their timelines', () => {
   const root = path.join(__dirname, '..');
   const out = execFileSync(process.execPath, [
     require.resolve('ts-node/dist/bin.js'), '--project', 'tsconfig.dev.json', '--transpile-only', 'demo/run-demo.ts',
   ], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(3);
+  expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(4);
+  expect(out).toMatch(/^Restored: +RestoreDBInstanceToPointInTime from db-\S+ \(the renamed original, by its resource id\) to 2026-01-09T07:30:00\.000Z$/m);
   expect(out).toMatch(/Move the staged instance under the original identifier/);
   expect(out).toMatch(/Restore the snapshot under the original identifier/);
   expect(out).toMatch(/Create the writer/);

@@ -72,3 +72,23 @@ describe('cutover RESTORE_THEN_SWAP', () => {
     expect(result.path).toContain('Delete the staged instance');
   });
 });
+
+describe('cutover RESTORE_THEN_SWAP, to a point in time (issue 9)', () => {
+  test('the staged restore names the original by its identifier, which it still holds; then the swap', async () => {
+    h = swap;
+    h.fresh();
+    const before = h.sim.addInstance(fullyConfiguredInstance('orders-db', { InstanceCreateTime: new Date('2026-01-05T08:00:00Z') }));
+    const result = await h.run({ identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-08T12:00:00Z' });
+    expect(result.status).toBe('SUCCEEDED');
+    const restore = h.sim.calls.find((c) => c.command === 'RestoreDBInstanceToPointInTime')!;
+    expect(restore.input).toMatchObject({
+      TargetDBInstanceIdentifier: 'orders-db-trapheus-new', SourceDBInstanceIdentifier: 'orders-db', RestoreTime: new Date('2026-01-08T12:00:00Z'),
+    });
+    expect(restore.input.SourceDbiResourceId).toBeUndefined();
+    // the original still served under its identifier when the restore started
+    const renames = h.sim.calls.filter((c) => c.command === 'ModifyDBInstance' && c.input.NewDBInstanceIdentifier);
+    expect(renames[0].at).toBeGreaterThan(restore.at);
+    expect(h.sim.instance('orders-db')!.DbiResourceId).not.toBe(before.DbiResourceId);
+    expect(h.sim.instances().map((i) => i.DBInstanceIdentifier)).toEqual(['orders-db']);
+  });
+});

@@ -54,7 +54,7 @@ async function run(
   watchDeletions(sim, s, originals.resourceIds, violations);
   s.baseline.forEach((f) => sim.failOn(f));
   inject?.(sim, () => current);
-  const result = await runPipeline(h.definition, { identifier: ID(s), task: s.task, isCluster: s.isCluster }, sim, {
+  const result = await runPipeline(h.definition, { identifier: ID(s), task: s.task, isCluster: s.isCluster, ...s.input }, sim, {
     onTask: (state, phase) => {
       current = phase === 'start' ? state : '';
       if (phase === 'end') onEnd?.(state, sim);
@@ -116,7 +116,8 @@ export function matrixShard(shard: string): void {
             sites.push({
               state,
               command: call.command,
-              identifier: call.input.NewDBInstanceIdentifier ?? call.input.NewDBClusterIdentifier ?? call.input.DBInstanceIdentifier
+              identifier: call.input.NewDBInstanceIdentifier ?? call.input.NewDBClusterIdentifier ?? call.input.TargetDBInstanceIdentifier
+              ?? call.input.DBInstanceIdentifier
               ?? call.input.DBClusterIdentifier ?? call.input.DBSnapshotIdentifier ?? call.input.DBClusterSnapshotIdentifier
               ?? call.input.ExportTaskIdentifier,
             });

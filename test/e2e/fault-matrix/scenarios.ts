@@ -36,7 +36,15 @@ export interface Scenario {
   readonly task: string;
   /** Faults that shape the path itself (the rollback path needs a failed restore). */
   readonly baseline: FaultRule[];
+  /** More fields of the execution input (the restore source). */
+  readonly input?: Record<string, unknown>;
 }
+
+/** db_restore from the sources other than a snapshot of this pipeline (issue 9). */
+const SOURCES: { what: string; input: Record<string, unknown> }[] = [
+  { what: 'from the latest automated snapshot', input: { source: 'latest-automated' } },
+  { what: 'from a point in time', input: { source: 'point-in-time', restoreTime: '2026-01-09T06:00:00Z' } },
+];
 
 const TASKS = ['create_snapshot', 'db_restore', 'create_snapshot_only'];
 export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario[] => {
@@ -49,6 +57,16 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
     })),
     // the swap cutover is for instances (clusters always rename first)
     ...(isCluster ? [] : [{ name: 'instance create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }]),
+    ...SOURCES.map(({ what, input }) => ({ name: `${kind} db_restore ${what}`, policy: 'delete' as Policy, isCluster, task: 'db_restore', baseline: [], input })),
+    // a point-in-time restore under the staging identifier names the original by its identifier
+    ...(isCluster ? [] : [{
+      name: 'instance db_restore from a point in time, cutover: restore then swap',
+      policy: 'cutover: restore then swap' as Policy,
+      isCluster,
+      task: 'db_restore',
+      baseline: [],
+      input: { source: 'point-in-time', useLatestRestorableTime: true },
+    }]),
     // the export of the newest pipeline snapshot to S3 (exportTo)
     { name: `${kind} export_snapshot`, policy: 'export' as Policy, isCluster, task: 'export_snapshot', baseline: [] },
     {
@@ -78,14 +96,24 @@ export const SHARDS: Record<string, string[]> = {
   'cluster snapshot then delete, rollback': ['cluster create_snapshot, old database: snapshot then delete', 'cluster rollback'],
   'cluster keep': ['cluster create_snapshot, old database: keep for 2 h'],
   'exports': ['instance export_snapshot', 'cluster export_snapshot'],
+  'restore sources': ['instance db_restore from the latest automated snapshot', 'instance db_restore from a point in time',
+    'instance db_restore from a point in time, cutover: restore then swap', 'cluster db_restore from the latest automated snapshot',
+    'cluster db_restore from a point in time'],
 };
 
 export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
 
 /** Seed the database of a scenario; returns the identifiers and resource ids of the originals. */
 export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string> } {
+  // created days before the run, so a point in time has a window; a cluster restored to one has no cluster-level
+  // monitoring or Performance Insights (RDS refuses them in that restore: lambda-src/rds/restore-window.ts)
+  const created = new Date('2026-01-05T08:00:00Z');
+  const pointInTime = s.input?.source === 'point-in-time';
   if (s.isCluster) {
-    const { members } = seedCluster(sim);
+    const { members } = seedCluster(sim, 'orders-aurora', {
+      ClusterCreateTime: created, ...(pointInTime ? { MonitoringInterval: 0, PerformanceInsightsEnabled: false } : {}),
+    });
+    if (s.input?.source === 'latest-automated') sim.addAutomatedSnapshot({ identifier: 'orders-aurora', isCluster: true, at: new Date('2026-01-08T03:00:00Z') });
     sim.addClusterSnapshot({
       DBClusterSnapshotIdentifier: 'orders-aurora-trapheus-20260102-080000',
       DBClusterIdentifier: 'orders-aurora',
@@ -97,7 +125,8 @@ export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids:
       resourceIds: new Set([sim.cluster('orders-aurora')!.DbClusterResourceId!, ...members.map((m) => m.DbiResourceId!)]),
     };
   }
-  const db = sim.addInstance(fullyConfiguredInstance('orders-db'));
+  const db = sim.addInstance(fullyConfiguredInstance('orders-db', { InstanceCreateTime: created }));
+  if (s.input?.source === 'latest-automated') sim.addAutomatedSnapshot({ identifier: 'orders-db', at: new Date('2026-01-08T03:00:00Z') });
   sim.addSnapshot({
     DBSnapshotIdentifier: 'orders-db-trapheus-20260102-080000',
     DBInstanceIdentifier: 'orders-db',
