@@ -10,6 +10,7 @@ const SHARDS = [
   'fault-matrix-cluster-snapshot-then-delete-rollback',
   'fault-matrix-cluster-tasks',
   'fault-matrix-instance-policies',
+  'fault-matrix-restore-sources',
   'fault-matrix-instance-tasks',
   'fault-matrix-cluster-keep',
   'fault-matrix-exports',
