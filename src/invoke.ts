@@ -57,6 +57,3 @@ export function retryLambdaFaults(task: tasks.LambdaInvoke, lost = true): void {
     jitterStrategy: sfn.JitterType.FULL,
   });
 }
-
-/** The validated input fields, as a payload. */
-export const INPUT = { 'identifier.$': '$.identifier', 'task.$': '$.task', 'isCluster.$': '$.isCluster' };
