@@ -43,14 +43,20 @@ async function apply(job: Job, staged: boolean): Promise<{ changed: string[] }> 
   return { changed };
 }
 
-async function verify(job: Job, staged: boolean): Promise<{ verified: true }> {
+/** Where the verified database answers (the after-restore hook connects there). */
+export interface VerifiedEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+async function verify(job: Job, staged: boolean): Promise<{ verified: true; endpoint: VerifiedEndpoint }> {
   const { db, identifier, config } = await restoredInstance(job, staged);
   const keys = configDrift(config, db);
   if (keys.length > 0) {
     const details = describeDrift(INSTANCE_ATTRIBUTES, keys, config, db);
     throw new PipelineError('ConfigurationDrift', `The restored ${identifier} differs from the original: ${details.join('; ')}.`);
   }
-  return { verified: true };
+  return { verified: true, endpoint: { address: db.Endpoint?.Address ?? '', port: db.Endpoint?.Port ?? db.DbInstancePort ?? 0 } };
 }
 
 /** Aurora: the same for the restored cluster and its members, plus the writer's identity. */
@@ -92,7 +98,7 @@ async function applyCluster(job: Job): Promise<{ changed: string[] }> {
   return { changed };
 }
 
-async function verifyCluster(job: Job): Promise<{ verified: true; writer: string }> {
+async function verifyCluster(job: Job): Promise<{ verified: true; writer: string; endpoint: VerifiedEndpoint; readerEndpoint: string }> {
   const original = job.original as OriginalCluster;
   const cluster = await restoredCluster(job);
   const problems = describeDrift(CLUSTER_ATTRIBUTES, drift(CLUSTER_ATTRIBUTES, original.config, cluster), original.config, cluster);
@@ -114,7 +120,12 @@ async function verifyCluster(job: Job): Promise<{ verified: true; writer: string
   if (original.writer && writer !== original.writer) {
     throw new PipelineError('WriterMismatch', `The writer of the restored cluster ${job.identifier} is ${writer ?? 'none'}, not ${original.writer} as before.`);
   }
-  return { verified: true, writer: writer ?? '' };
+  return {
+    verified: true,
+    writer: writer ?? '',
+    endpoint: { address: cluster.Endpoint ?? '', port: cluster.Port ?? 0 },
+    readerEndpoint: cluster.ReaderEndpoint ?? '',
+  };
 }
 
 export const handler = logged('apply-config', async (event: ApplyConfigEvent | ClusterApplyConfigEvent): Promise<unknown> => {

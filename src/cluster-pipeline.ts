@@ -81,6 +81,12 @@ export class ClusterRestorePipeline extends Construct {
     // restored cluster are waited for: either may be backing up or in maintenance
     // by then), deleted, and its final snapshot waited for and tagged.
     let beforeDelete = sfn.Chain.start(verify);
+    // The hook, on the verified cluster: its failure rolls back.
+    if (props.afterRestore) {
+      beforeDelete = beforeDelete.next(guard(props.afterRestore._task(this, {
+        kind: 'cluster', identifierPath: '$.identifier', verifiedPath: '$.verified',
+      }), rollback));
+    }
     if (old.keepSeconds) {
       beforeDelete = beforeDelete
         .next(new sfn.Wait(this, `Keep the old cluster for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))

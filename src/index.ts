@@ -17,3 +17,5 @@ export { OldDatabasePolicy } from './old-database';
 export type { OldDatabaseOptions } from './old-database';
 export { SnapshotExport } from './snapshot-export';
 export type { SnapshotExportDestination, SnapshotExportOptions, SnapshotExportProps } from './snapshot-export';
+export { AfterRestore } from './after-restore';
+export type { AfterRestoreOptions } from './after-restore';

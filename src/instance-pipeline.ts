@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { AfterRestore } from './after-restore';
 import { Cutover } from './cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { invoke } from './invoke';
@@ -70,6 +71,12 @@ export class InstanceRestorePipeline extends Construct {
     const restoredInstance = { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
     const oldInstance = { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId' } as const;
     let beforeDelete = sfn.Chain.start(verify);
+    // The hook (with RESTORE_THEN_SWAP it ran on the staged instance): its failure rolls back.
+    if (props.afterRestore && !swap) {
+      beforeDelete = beforeDelete.next(guard(props.afterRestore._task(this, {
+        kind: 'instance', identifierPath: '$.identifier', verifiedPath: '$.verified',
+      }), rollback));
+    }
     if (old.keepSeconds) {
       beforeDelete = beforeDelete
         .next(new sfn.Wait(this, `Keep the old instance for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))
@@ -100,7 +107,7 @@ export class InstanceRestorePipeline extends Construct {
     const restoreChain = swap
       // the staged instance moves in as soon as the identifier is free (the original's
       // rename has taken effect), not once that rename has finished: a shorter outage
-      ? this.restoreThenSwap(h, wait, guard, rollback).next(renameOut)
+      ? this.restoreThenSwap(h, wait, guard, rollback, props.afterRestore).next(renameOut)
         .next(wait('original identifier to be free', { resource: 'instance', identifierPath: '$.identifier', until: 'gone' }, rollback))
         .next(guard(invoke(this, 'Move the staged instance under the original identifier', h.rename, {
           'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId',
@@ -140,13 +147,14 @@ export class InstanceRestorePipeline extends Construct {
    */
   /**
    * Cutover RESTORE_THEN_SWAP: restore the snapshot under the staging
-   * identifier, apply and verify its configuration there, while the original
-   * still serves. Failures roll back (which deletes the staged instance).
+   * identifier, apply and verify its configuration there, and run the
+   * after-restore hook on it, while the original still serves. Failures roll
+   * back (which deletes the staged instance).
    */
-  private restoreThenSwap(h: RestoreHandlers, wait: WaitFn, guard: GuardFn, rollback: sfn.IChainable): sfn.Chain {
+  private restoreThenSwap(h: RestoreHandlers, wait: WaitFn, guard: GuardFn, rollback: sfn.IChainable, hook?: AfterRestore): sfn.Chain {
     // it is modified next (settings, then the rename that moves it in)
     const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'modifiable' } as const;
-    return sfn.Chain
+    const staged = sfn.Chain
       .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore,
         { 'op': 'staged-instance', 'job.$': '$' }, '$.restored'), rollback))
       .next(wait('staged instance', stagedInstance, rollback))
@@ -154,6 +162,9 @@ export class InstanceRestorePipeline extends Construct {
         { 'op': 'staged-apply', 'job.$': '$' }, '$.applied'), rollback))
       .next(wait('staged settings', { ...stagedInstance, pendingPath: '$.applied.changed' }, rollback))
       .next(guard(invoke(this, 'Verify the staged configuration', h.applyConfig, { 'op': 'staged-verify', 'job.$': '$' }, '$.stagedVerified'), rollback));
+    return hook
+      ? staged.next(guard(hook._task(this, { kind: 'staged instance', identifierPath: '$.original.staging', verifiedPath: '$.stagedVerified' }), rollback))
+      : staged;
   }
 
   private rollback(h: RestoreHandlers, wait: WaitFn, failure: ExecutionEndings, swap: boolean): sfn.IChainable {

@@ -91,6 +91,12 @@ const WILDCARDS: { match: string; reason: string }[] = [
   },
 ];
 
+/** Only with `afterRestore: AfterRestore.stateMachine(...)` (the only grant of this shape). */
+export const HOOK_EXECUTIONS = {
+  match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:[^*]+\\*$`,
+  reason: 'afterRestore with a state machine: DescribeExecution and StopExecution of the executions of that state machine (its name, then *: the CDK grant for .sync tasks).',
+};
+
 /** Add one suppression to a resource, after those it has. */
 export function add(resource: CfnResource, suppression: Suppression): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
@@ -103,15 +109,15 @@ export function add(resource: CfnResource, suppression: Suppression): void {
   });
 }
 
-/** Add the suppressions to the IAM roles and policies, and the functions, under `scope`. */
-export function suppressDeliberateNagFindings(scope: IConstruct): void {
+/** Add the suppressions to the IAM roles and policies, and the functions, under `scope` (and `extraWildcards` to the policies). */
+export function suppressDeliberateNagFindings(scope: IConstruct, extraWildcards: { match: string; reason: string }[] = []): void {
   for (const node of scope.node.findAll()) {
     if (!CfnResource.isCfnResource(node)) continue;
     // only on functions with the bundle's runtime: the reason is about that runtime
     if (node instanceof lambda.CfnFunction && node.runtime === BUNDLE_RUNTIME) add(node, HANDLER_RUNTIME);
     if (node.cfnResourceType === 'AWS::IAM::Role') add(node, LAMBDA_MANAGED_POLICIES);
     if (node.cfnResourceType === 'AWS::IAM::Policy') {
-      for (const w of WILDCARDS) add(node, { id: 'AwsSolutions-IAM5', reason: w.reason, appliesTo: [{ regex: `/${w.match}/` }] });
+      for (const w of [...WILDCARDS, ...extraWildcards]) add(node, { id: 'AwsSolutions-IAM5', reason: w.reason, appliesTo: [{ regex: `/${w.match}/` }] });
     }
   }
 }

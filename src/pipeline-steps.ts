@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { AfterRestore } from './after-restore';
 import { CutoverOptions } from './cutover';
 import { ExecutionEndings } from './endings';
 import { OLD_DATABASE_BUSY } from './error-names';
@@ -29,6 +30,11 @@ export interface RestorePipelineProps extends OldDatabaseOptions, CutoverOptions
    * @default - no export: the first state refuses export_snapshot
    */
   readonly snapshotExport?: SnapshotExport;
+  /**
+   * The hook run on the restored database once it is verified (`afterRestore`).
+   * @default - no hook
+   */
+  readonly afterRestore?: AfterRestore;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AfterRestore, startsExecutions } from './after-restore';
 import { AlertOptions, RestoreAlerts, validateAlertOptions } from './alerts';
 import { ClusterRestorePipeline } from './cluster-pipeline';
 import { CutoverOptions } from './cutover';
@@ -15,7 +16,7 @@ import { checkProps } from './errors';
 import { executionTimeout } from './execution-timeout';
 import { InstanceRestorePipeline } from './instance-pipeline';
 import { invoke } from './invoke';
-import { suppressDeliberateNagFindings } from './nag-suppressions';
+import { HOOK_EXECUTIONS, suppressDeliberateNagFindings } from './nag-suppressions';
 import { createInterfaceEndpoints, NetworkOptions, resolveNetwork } from './network';
 import { checkLogRemovalPolicy, executionFailureAlarm, executionLogGroup } from './observability';
 import { OldDatabaseOptions } from './old-database';
@@ -113,6 +114,19 @@ export interface TrapheusRestoreProps
    * @default - none
    */
   readonly sourceAccounts?: string[];
+  /**
+   * A Lambda function or a Step Functions state machine run on the restored
+   * database once it is verified, before the old one is deleted
+   * (`AfterRestore.lambda(fn)`, `AfterRestore.stateMachine(sm)`): sanitize
+   * data, run smoke tests, reset passwords. It gets the identifier, the
+   * endpoint, the source (snapshot or point in time) and the execution. If it
+   * fails or times out, the run rolls back: the original comes back under its
+   * identifier. With cutover `RESTORE_THEN_SWAP` it runs on the staged
+   * instance, before the original is touched. Not run by `create_snapshot_only`
+   * nor `export_snapshot`.
+   * @default - no hook
+   */
+  readonly afterRestore?: AfterRestore;
 }
 
 /**
@@ -225,6 +239,7 @@ export class TrapheusRestore extends Construct {
       deleteOldAutomatedBackups: props.deleteOldAutomatedBackups,
       cutover: props.cutover,
       snapshotExport: this.snapshotExport,
+      afterRestore: props.afterRestore,
     });
     this.clusterPipeline = new ClusterRestorePipeline(this, 'ClusterPipeline', {
       handlers: this.handlers,
@@ -233,6 +248,7 @@ export class TrapheusRestore extends Construct {
       oldDatabase: props.oldDatabase,
       deleteOldAutomatedBackups: props.deleteOldAutomatedBackups,
       snapshotExport: this.snapshotExport,
+      afterRestore: props.afterRestore,
     });
 
     // The input may be anything (null, a string...): the handler reads it from
@@ -285,7 +301,7 @@ export class TrapheusRestore extends Construct {
     this.gatewayEndpoints = endpoints.gateways;
 
     // Deliberate cdk-nag findings, suppressed on the exact resources and findings, with reasons.
-    suppressDeliberateNagFindings(this);
+    suppressDeliberateNagFindings(this, startsExecutions(props.afterRestore) ? [HOOK_EXECUTIONS] : []);
   }
 
   /** Allow `grantee` to start restore executions. */

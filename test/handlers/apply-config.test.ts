@@ -85,7 +85,7 @@ describe('apply-config apply', () => {
 
     // Once the modification is through, the restored DB matches the original.
     sim.clock.advance(sim.durations.modify);
-    await expect(verify(resourceId, config)).resolves.toEqual({ verified: true });
+    await expect(verify(resourceId, config)).resolves.toMatchObject({ verified: true });
     // ... and a retried apply has nothing left to do.
     sim.calls.splice(0);
     await expect(apply(resourceId, config)).resolves.toEqual({ changed: [] });
@@ -98,7 +98,11 @@ describe('apply-config apply', () => {
     const job: Job = { ...jobOf(staged.DbiResourceId!, config), original: { resourceId, engine: 'postgres', config, staging: 'orders-db-trapheus-new' } };
     await expect(handler({ op: 'staged-apply', job })).resolves.toEqual({ changed: ['DeletionProtection'] });
     expect(modifies().map((c) => c.input.DBInstanceIdentifier)).toEqual(['orders-db-trapheus-new']);
-    await expect(handler({ op: 'staged-verify', job })).resolves.toEqual({ verified: true });
+    // the endpoint the after-restore hook gets: the staged instance's own
+    await expect(handler({ op: 'staged-verify', job })).resolves.toEqual({
+      verified: true, endpoint: { address: staged.Endpoint!.Address, port: staged.Endpoint!.Port },
+    });
+    expect(staged.Endpoint!.Address).toMatch(/^orders-db-trapheus-new\./);
     expect(sim.instance('orders-db')?.DeletionProtection).toBe(false);
   });
 
@@ -163,7 +167,7 @@ describe('apply-config apply', () => {
 describe('apply-config verify', () => {
   test('every kept setting matches: verified', async () => {
     const { resourceId, config } = plainRestored();
-    await expect(verify(resourceId, config)).resolves.toEqual({ verified: true });
+    await expect(verify(resourceId, config)).resolves.toMatchObject({ verified: true });
     expect(sim.mutatingCalls()).toEqual([]);
   });
 
@@ -201,7 +205,7 @@ describe('apply-config verify', () => {
       message: 'The restored orders-db differs from the original: Backup retention period: 0 instead of 7.',
     });
     sim.clock.advance(sim.durations.modify);
-    await expect(verify(db.DbiResourceId!, config)).resolves.toEqual({ verified: true });
+    await expect(verify(db.DbiResourceId!, config)).resolves.toMatchObject({ verified: true });
   });
 
   test('another DB under the identifier: ReplacementNotVerified', async () => {

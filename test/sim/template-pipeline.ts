@@ -98,11 +98,13 @@ export function definitionFromTemplate(template: { Resources?: Record<string, an
   for (const [logicalId, r] of Object.entries(resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     const source = /^lambda-src\/([\w-]+)\.lambda\.ts$/.exec(r.Properties.Description ?? '');
-    if (!source) continue;
+    // A user's function (the after-restore hook) in a test: a fixture whose Description names its module in test/.
+    const fixture = /^(test\/[\w/-]+\.fixture)\.ts$/.exec(r.Properties.Description ?? '');
+    if (!source && !fixture) continue;
     functions.set(resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }), {
       logicalId,
-      name: source[1],
-      module: path.join(__dirname, '..', '..', 'lambda-src', `${source[1]}.lambda`),
+      name: source ? source[1] : fixture![1],
+      module: source ? path.join(__dirname, '..', '..', 'lambda-src', `${source[1]}.lambda`) : path.join(__dirname, '..', '..', fixture![1]),
       // Environment values that are CloudFormation tokens (the alert topic's Ref...) become fake ARNs.
       env: Object.fromEntries(Object.entries<any>(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, resolve(v, resources)])),
     });
@@ -154,7 +156,7 @@ export interface RunOptions {
   lambdaFault?: (state: string, invocation: number) => LambdaFault | undefined;
   /**
    * The handler module of each function, by handler name (`restore`...).
-   * @default `require` of the module in lambda-src/
+   * @default `require` of the module in lambda-src/ (a test fixture's: its module in test/)
    */
   loadHandler?: (name: string) => HandlerModule;
 }
