@@ -51,8 +51,9 @@ export interface AfterRestoreTarget {
 export abstract class AfterRestore {
   /**
    * Invoke a Lambda function (synchronously; its result goes to `$.afterRestore`).
-   * Lambda's service errors and throttling are retried; a failed or timed-out
-   * invocation is not (it may have run).
+   * Lambda's service errors, throttling and lost invocations (`Lambda.Unknown`:
+   * the function timed out or ran out of memory) are retried, as for every
+   * step of the pipeline: the function must be idempotent. An error it throws is not retried.
    */
   public static lambda(fn: lambda.IFunction, options: AfterRestoreOptions = {}): AfterRestore {
     return new LambdaHook(fn, options);
@@ -99,8 +100,10 @@ class LambdaHook extends AfterRestore {
       resultPath: '$.afterRestore',
       taskTimeout: sfn.Timeout.duration(this.options.timeout ?? Duration.minutes(15)),
     });
-    // Throttling only: a lost invocation may have run, and a hook need not be idempotent.
-    retryLambdaFaults(task, false);
+    // As every step: throttling and lost invocations (Lambda.Unknown: the function's own
+    // timeout, out of memory) are retried, 6 tries, so a transient fault never wastes the
+    // restore; the hook must therefore be idempotent. Its own errors are not retried.
+    retryLambdaFaults(task);
     return task;
   }
 }

@@ -73,7 +73,7 @@ describe('afterRestore: a DB instance (cutover RENAME_FIRST)', () => {
     expect(result.cause).toMatch(/^the orders table is empty after the restore\. Rolled back: orders-db is the original DB instance again/);
     expect(identity(h.sim.instance('orders-db'))).toEqual(before);
     expect(h.sim.instances().map((i) => i.DBInstanceIdentifier)).toEqual(['orders-db']);
-    expect(hook.events).toHaveLength(1); // not retried: a user's hook need not be idempotent
+    expect(hook.events).toHaveLength(1); // the hook's own error is not retried
   });
 
   test('db_restore from a point in time: the hook\'s source says so', async () => {

@@ -12,6 +12,7 @@ const SHARDS = [
   'fault-matrix-instance-policies',
   'fault-matrix-restore-sources',
   'fault-matrix-instance-tasks',
+  'fault-matrix-after-restore',
   'fault-matrix-cluster-keep',
   'fault-matrix-exports',
 ];

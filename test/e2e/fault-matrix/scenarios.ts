@@ -2,9 +2,10 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../../lambda-src/rds/naming';
-import { Cutover, OldDatabasePolicy } from '../../../src';
+import { AfterRestore, Cutover, OldDatabasePolicy } from '../../../src';
 import { fullyConfiguredInstance, seedCluster } from '../../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../../sim/rds-sim';
+import { hookFunction } from '../fixtures/after-restore-hook.fixture';
 import { Harness } from '../harness';
 
 /** The paths the matrix covers, and the pipeline (old-database policy, cutover) each runs on. */
@@ -19,6 +20,8 @@ const PROPS = {
     ...polling,
     exportTo: { bucket: s3.Bucket.fromBucketName(stack, 'Exports', 'orders-exports'), key: new kms.Key(stack, 'ExportKey') },
   }),
+  // a user's Lambda hook after the verify step (the fixture answers { sanitized: true })
+  'after-restore hook': (stack: Stack) => ({ ...polling, afterRestore: AfterRestore.lambda(hookFunction(stack)) }),
 };
 export type Policy = keyof typeof PROPS;
 
@@ -67,6 +70,8 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
       baseline: [],
       input: { source: 'point-in-time', useLatestRestorableTime: true },
     }]),
+    // the after-restore hook: its Lambda task joins the path (Lambda faults at it), and its failure rolls back
+    { name: `${kind} create_snapshot, after-restore hook`, policy: 'after-restore hook' as Policy, isCluster, task: 'create_snapshot', baseline: [] },
     // the export of the newest pipeline snapshot to S3 (exportTo)
     { name: `${kind} export_snapshot`, policy: 'export' as Policy, isCluster, task: 'export_snapshot', baseline: [] },
     {
@@ -96,6 +101,7 @@ export const SHARDS: Record<string, string[]> = {
   'cluster snapshot then delete, rollback': ['cluster create_snapshot, old database: snapshot then delete', 'cluster rollback'],
   'cluster keep': ['cluster create_snapshot, old database: keep for 2 h'],
   'exports': ['instance export_snapshot', 'cluster export_snapshot'],
+  'after-restore hook': ['instance create_snapshot, after-restore hook', 'cluster create_snapshot, after-restore hook'],
   'restore sources': ['instance db_restore from the latest automated snapshot', 'instance db_restore from a point in time',
     'instance db_restore from a point in time, cutover: restore then swap', 'cluster db_restore from the latest automated snapshot',
     'cluster db_restore from a point in time'],
