@@ -12,6 +12,8 @@ import '../test/setup';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Cutover } from '../src';
 import { pathOf, TypicalPath } from './eta';
 import { TASKS } from '../src/input-rules';
@@ -24,10 +26,14 @@ export async function typicalPaths(): Promise<TypicalPath[]> {
   const paths: TypicalPath[] = [];
   try {
     for (const [kind, cutover] of [['instance', Cutover.RENAME_FIRST], ['instance', Cutover.RESTORE_THEN_SWAP], ['cluster', undefined]] as const) {
-      const template = Template.fromStack(buildStack({ cutover }).stack).toJSON();
+      // With an export destination, so that export_snapshot has its typical path too.
+      const template = Template.fromStack(buildStack((stack) => ({
+        cutover,
+        exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') },
+      })).stack).toJSON();
       for (const task of TASKS) {
-        // Taking a snapshot only never reaches the cutover.
-        if (task === 'create_snapshot_only' && cutover === Cutover.RESTORE_THEN_SWAP) continue;
+        // Taking a snapshot only, or exporting one, never reaches the cutover.
+        if ((task === 'create_snapshot_only' || task === 'export_snapshot') && cutover === Cutover.RESTORE_THEN_SWAP) continue;
         const identifier = kind === 'cluster' ? 'typical-aurora' : 'typical-db';
         const { result } = await simulate({
           template,

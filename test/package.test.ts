@@ -5,6 +5,8 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TrapheusRestore } from '../src';
 
 /**
@@ -146,7 +148,8 @@ describe('handler assets', () => {
 describe('the functions of a TrapheusRestore', () => {
   test('share one code asset, each with its own entry in it', () => {
     const stack = new Stack(new App(), 'Stack');
-    new TrapheusRestore(stack, 'Restore');
+    // with exportTo, so that the optional export function is there too
+    new TrapheusRestore(stack, 'Restore', { exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') } });
     const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
       .filter((f) => /^lambda-src\//.test(f.Properties.Description ?? ''));
     expect(fns.map((f) => /^lambda-src\/([\w-]+)\.lambda\.ts$/.exec(f.Properties.Description)![1]).sort()).toEqual(handlers);
