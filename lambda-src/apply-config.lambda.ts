@@ -10,6 +10,7 @@ import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from '
 import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
+import { ManagedSecretRef, managedPasswordParams, verifyManagedPassword } from './rds/managed-password';
 
 /**
  * A restored DB instance. `apply`: one ModifyDBInstance for what the restore
@@ -34,7 +35,7 @@ async function restoredInstance(job: Job, staged: boolean): Promise<{ db: DBInst
 
 async function apply(job: Job, staged: boolean): Promise<{ changed: string[] }> {
   const { db, identifier, config } = await restoredInstance(job, staged);
-  const params = modifyParams(config, db);
+  const params = { ...modifyParams(config, db), ...managedPasswordParams(config.masterUserSecretKmsKey, db.MasterUserSecret) };
   const changed = Object.keys(params);
   if (changed.length === 0) return { changed };
   await attempt(`Applying ${changed.join(', ')} to ${identifier}`, () => rds().send(new ModifyDBInstanceCommand({
@@ -49,14 +50,19 @@ export interface VerifiedEndpoint {
   readonly port: number;
 }
 
-async function verify(job: Job, staged: boolean): Promise<{ verified: true; endpoint: VerifiedEndpoint }> {
+async function verify(job: Job, staged: boolean): Promise<{ verified: true; endpoint: VerifiedEndpoint; masterUserSecret?: ManagedSecretRef }> {
   const { db, identifier, config } = await restoredInstance(job, staged);
   const keys = configDrift(config, db);
   if (keys.length > 0) {
     const details = describeDrift(INSTANCE_ATTRIBUTES, keys, config, db);
     throw new PipelineError('ConfigurationDrift', `The restored ${identifier} differs from the original: ${details.join('; ')}.`);
   }
-  return { verified: true, endpoint: { address: db.Endpoint?.Address ?? '', port: db.Endpoint?.Port ?? db.DbInstancePort ?? 0 } };
+  const masterUserSecret = verifyManagedPassword(config.masterUserSecretKmsKey, db.MasterUserSecret, `The restored ${identifier}`);
+  return {
+    verified: true,
+    endpoint: { address: db.Endpoint?.Address ?? '', port: db.Endpoint?.Port ?? db.DbInstancePort ?? 0 },
+    ...(masterUserSecret ? { masterUserSecret } : {}),
+  };
 }
 
 /** Aurora: the same for the restored cluster and its members, plus the writer's identity. */
@@ -81,7 +87,9 @@ async function restoredCluster(job: Job): Promise<DBCluster> {
 async function applyCluster(job: Job): Promise<{ changed: string[] }> {
   const original = job.original as OriginalCluster;
   const cluster = await restoredCluster(job);
-  const { modify, httpEndpoint } = clusterChangesAfterRestore(original.config, cluster);
+  const changes = clusterChangesAfterRestore(original.config, cluster);
+  const { httpEndpoint } = changes;
+  const modify = { ...changes.modify, ...managedPasswordParams(original.config.masterUserSecretKmsKey, cluster.MasterUserSecret) };
   const changed = Object.keys(modify);
   if (httpEndpoint !== undefined) {
     const command = httpEndpoint
@@ -98,7 +106,15 @@ async function applyCluster(job: Job): Promise<{ changed: string[] }> {
   return { changed };
 }
 
-async function verifyCluster(job: Job): Promise<{ verified: true; writer: string; endpoint: VerifiedEndpoint; readerEndpoint: string }> {
+interface VerifiedCluster {
+  readonly verified: true;
+  readonly writer: string;
+  readonly endpoint: VerifiedEndpoint;
+  readonly readerEndpoint: string;
+  readonly masterUserSecret?: ManagedSecretRef;
+}
+
+async function verifyCluster(job: Job): Promise<VerifiedCluster> {
   const original = job.original as OriginalCluster;
   const cluster = await restoredCluster(job);
   const problems = describeDrift(CLUSTER_ATTRIBUTES, drift(CLUSTER_ATTRIBUTES, original.config, cluster), original.config, cluster);
@@ -120,11 +136,13 @@ async function verifyCluster(job: Job): Promise<{ verified: true; writer: string
   if (original.writer && writer !== original.writer) {
     throw new PipelineError('WriterMismatch', `The writer of the restored cluster ${job.identifier} is ${writer ?? 'none'}, not ${original.writer} as before.`);
   }
+  const masterUserSecret = verifyManagedPassword(original.config.masterUserSecretKmsKey, cluster.MasterUserSecret, `The restored cluster ${job.identifier}`);
   return {
     verified: true,
     writer: writer ?? '',
     endpoint: { address: cluster.Endpoint ?? '', port: cluster.Port ?? 0 },
     readerEndpoint: cluster.ReaderEndpoint ?? '',
+    ...(masterUserSecret ? { masterUserSecret } : {}),
   };
 }
 

@@ -79,7 +79,13 @@ const WILDCARDS: { match: string; reason: string }[] = [
   {
     match: `^Resource::arn:<AWS::Partition>:kms:${HERE}:key/\\*$`,
     reason: 'kms:CreateGrant and kms:DescribeKey for the customer managed keys RDS uses for the pipeline (restores, cluster members, Performance Insights): '
-      + 'only through RDS in this Region (kms:ViaService), CreateGrant only for AWS resources (kms:GrantIsForAWSResource); set encryptionKeys to name the keys.',
+      + 'only through RDS in this Region (kms:ViaService), CreateGrant only for AWS resources (kms:GrantIsForAWSResource); set encryptionKeys to name the keys. '
+      + 'With restoreManagedMasterPassword, kms:GenerateDataKey and kms:Decrypt for the managed password\'s secret, only through Secrets Manager.',
+  },
+  {
+    match: `^Resource::arn:<AWS::Partition>:secretsmanager:${HERE}:secret:rds!\\*$`,
+    reason: 'restoreManagedMasterPassword: RDS creates the new managed master password secret, named rds!<db|cluster>-<id> by RDS, with the caller\'s '
+      + 'secretsmanager:CreateSecret and TagResource; its name is known only once RDS has made it.',
   },
   {
     match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:\\*$`,

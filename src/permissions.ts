@@ -153,6 +153,30 @@ export class RdsAccess {
   }
 
   /**
+   * What RDS needs from the caller to create the secret of a managed master
+   * password (ModifyDBInstance / ModifyDBCluster `ManageMasterUserPassword`;
+   * RDS User Guide, "Password management with Amazon RDS and AWS Secrets
+   * Manager", required permissions): secretsmanager:CreateSecret and
+   * secretsmanager:TagResource on the secrets RDS names (`rds!…`), and, for a
+   * secret encrypted with a customer managed key, kms:GenerateDataKey and
+   * kms:Decrypt through Secrets Manager only (Secrets Manager User Guide,
+   * "Permissions for the KMS key").
+   */
+  grantManagedPasswordSecret(grantee: iam.IGrantable) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      resources: [this.stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    const resources = this.keys?.map((k) => k.keyArn)
+      ?? [this.stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources,
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.stack.region}.amazonaws.com` } },
+    }));
+  }
+
+  /**
    * CreateDBSnapshot / CreateDBClusterSnapshot (and the tagging on create) of
    * a snapshot of any name, only with this pipeline's tag on the request
    * (`aws:RequestTag/trapheus:pipeline`): a snapshot named by the input. The

@@ -94,6 +94,16 @@ export interface RestoreHandlersProps {
    * @default - none: shared snapshots are refused
    */
   readonly sourceAccounts?: string[];
+  /**
+   * Turn the RDS-managed master password (`ManageMasterUserPassword`) back on
+   * after a restore, when the original had it, with the original's KMS key
+   * (ModifyDBInstance / ModifyDBCluster in the settings step). RDS creates a
+   * new secret; its ARN is reported. Grants the settings function
+   * secretsmanager:CreateSecret and TagResource on `rds!*` secrets, and
+   * kms:GenerateDataKey / kms:Decrypt through Secrets Manager on `encryptionKeys`.
+   * @default false - the restored database keeps the snapshot's password, unmanaged
+   */
+  readonly restoreManagedMasterPassword?: boolean;
 }
 
 /** Why `snapshotNamePrefix` is invalid, or undefined. */
@@ -251,6 +261,10 @@ export class RestoreHandlers extends Construct {
     passRoles(applyConfig);
     // Performance Insights with a customer managed key
     access.grantKeyUseThroughRds(applyConfig);
+    if (props.restoreManagedMasterPassword) {
+      applyConfig.addEnvironment('RESTORE_MANAGED_MASTER_PASSWORD', 'true');
+      access.grantManagedPasswordSecret(applyConfig);
+    }
     this.applyConfig = applyConfig;
 
     this.checkStatus = make(new CheckStatusFunction(this, 'CheckStatus', options), ...describe, 'DescribeDBSnapshots', 'DescribeDBClusterSnapshots');

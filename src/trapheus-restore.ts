@@ -127,6 +127,15 @@ export interface TrapheusRestoreProps
    * @default - no hook
    */
   readonly afterRestore?: AfterRestore;
+  /**
+   * Turn the RDS-managed master password (`ManageMasterUserPassword`) back on
+   * after the restore, when the original had it, with the original's KMS key.
+   * No restore keeps it (the restore APIs take it for RDS for Oracle only, or
+   * not at all for Aurora); RDS creates a new secret, whose ARN is in the
+   * success alert and the execution output (`verified.masterUserSecret`).
+   * @default false - the restored database has the snapshot's password, not managed by RDS
+   */
+  readonly restoreManagedMasterPassword?: boolean;
 }
 
 /**
@@ -209,6 +218,7 @@ export class TrapheusRestore extends Construct {
       encryptionKeys: props.encryptionKeys,
       snapshotNamePrefix: props.snapshotNamePrefix,
       sourceAccounts: props.sourceAccounts,
+      restoreManagedMasterPassword: props.restoreManagedMasterPassword,
       // The lock lives as long as the execution may: it cannot expire while its holder runs.
       lockSeconds: this.executionTimeout.toSeconds(),
     });

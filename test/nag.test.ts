@@ -36,6 +36,7 @@ function everything(extra: Partial<TrapheusRestoreProps> = {}, env: Environment 
       targets: [{ identifier: 'orders-db', task: RestoreTask.CREATE_SNAPSHOT, isCluster: false }, { identifier: 'orders-aurora', task: RestoreTask.CREATE_SNAPSHOT, isCluster: true }],
     }],
     passableRoles: [iam.Role.fromRoleName(stack, 'Monitoring', 'rds-monitoring-role')],
+    restoreManagedMasterPassword: true,
     ...extra,
   });
   restore.grantStartExecution(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));

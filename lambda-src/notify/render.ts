@@ -137,6 +137,8 @@ export function buildAlert(event: NotifyEvent): Alert {
     if (job.snapshot?.id) details.push(['Snapshot', job.snapshot.id]);
     if (job.original?.endpoint && event.ending !== 'Snapshot taken' && !job.export) details.push(['Endpoint', job.original.endpoint]);
     if (job.export) details.push(['Snapshot', job.export.snapshot], ['Exported to', job.export.s3Path]);
+    const secret = job.verified?.masterUserSecret ?? job.stagedVerified?.masterUserSecret;
+    if (secret) details.push(['Master password secret', `${secret.secretArn} (new, managed by RDS)`]);
     const ending = event.ending ?? 'Succeeded';
     return {
       kind: 'success',

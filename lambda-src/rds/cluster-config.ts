@@ -180,7 +180,10 @@ export const CLUSTER_UNKEPT: UnkeptAttribute[] = [
     settable: true,
     name: 'Secrets Manager–managed master password',
     how: 'not kept',
-    note: 'RDS would create a new secret with a new ARN; the restored cluster keeps the snapshot\'s password. Re-enable it after the restore if you use it.',
+    note: 'No restore keeps it (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime have no ManageMasterUserPassword): '
+      + 'the restored cluster has the snapshot\'s password, and the original\'s secret is deleted with the original. '
+      + 'With `restoreManagedMasterPassword: true` the settings step turns it back on (ModifyDBCluster) with the original\'s KMS key: '
+      + 'RDS creates a new secret, whose ARN is in the success alert and the execution output (`verified.masterUserSecret`). Without it, turn it on yourself after the restore.',
   },
   { settable: true, name: 'IAM roles associated with the cluster (S3 import/export, Lambda)', how: 'not kept', note: 'Not yet carried: re-add them after the restore.' },
   { settable: true, name: 'Global database membership, write forwarding', how: 'not kept', note: 'A global cluster member is refused before any change.' },
@@ -247,7 +250,9 @@ export interface MemberConfig {
 }
 
 export function captureClusterConfig(cluster: DBCluster): Config {
-  return capture(CLUSTER_ATTRIBUTES, cluster, { engine: cluster.Engine });
+  // the managed master password's key: put back only with restoreManagedMasterPassword (managed-password.ts)
+  const managed = cluster.MasterUserSecret?.KmsKeyId ? { masterUserSecretKmsKey: cluster.MasterUserSecret.KmsKeyId } : {};
+  return capture(CLUSTER_ATTRIBUTES, cluster, { engine: cluster.Engine, ...managed });
 }
 
 export function captureMemberConfig(db: DBInstance, isWriter: boolean): MemberConfig {

@@ -195,7 +195,15 @@ export const INSTANCE_UNKEPT: UnkeptAttribute[] = [
   { settable: false, name: 'Master username, DB name, character set, time zone', how: 'snapshot', note: 'Fixed at creation; come from the snapshot.' },
   { settable: false, name: 'Storage encryption and its KMS key', how: 'snapshot', note: 'Come from the snapshot.' },
   { settable: true, name: 'Master user password', how: 'snapshot', note: 'The snapshot\'s password. Not readable, so it cannot be carried.' },
-  { settable: true, name: 'Secrets Manager–managed master password (ManageMasterUserPassword)', how: 'not kept', note: 'RDS would create a new secret with a new ARN, and the original\'s secret goes with the original; the restored DB keeps the snapshot\'s password instead. Re-enable it after the restore if you use it.' },
+  {
+    settable: true,
+    name: 'Secrets Manager–managed master password (ManageMasterUserPassword)',
+    how: 'not kept',
+    note: 'No restore keeps it (RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime take it for RDS for Oracle only, and the pipeline does not pass it): '
+      + 'the restored DB has the snapshot\'s password, and the original\'s secret is deleted with the original. '
+      + 'With `restoreManagedMasterPassword: true` the settings step turns it back on (ModifyDBInstance) with the original\'s KMS key: '
+      + 'RDS creates a new secret, whose ARN is in the success alert and the execution output (`verified.masterUserSecret`). Without it, turn it on yourself after the restore.',
+  },
   { settable: true, name: 'TDE credential (Oracle, SQL Server)', how: 'not kept', note: 'Its password cannot be read back from RDS.' },
   { settable: false, name: 'Read replicas', how: 'not kept', note: 'Replicas follow their source by identity, not by name; a DB with read replicas is refused before any change.' },
   { settable: true, name: 'DB security groups (EC2-Classic)', how: 'not kept', note: 'EC2-Classic is retired.' },
@@ -206,7 +214,9 @@ export const INSTANCE_UNKEPT: UnkeptAttribute[] = [
 
 /** Read the configuration the pipeline keeps from a described instance. */
 export function captureInstanceConfig(db: DBInstance): InstanceConfig {
-  return capture(INSTANCE_ATTRIBUTES, db, { engine: db.Engine });
+  // the managed master password's key: put back only with restoreManagedMasterPassword (managed-password.ts)
+  const managed = db.MasterUserSecret?.KmsKeyId ? { masterUserSecretKmsKey: db.MasterUserSecret.KmsKeyId } : {};
+  return capture(INSTANCE_ATTRIBUTES, db, { engine: db.Engine, ...managed });
 }
 
 /** The RestoreDBInstanceFromDBSnapshot fields that carry the captured configuration. */

@@ -1,6 +1,7 @@
 import type { MemberConfig } from './cluster-config';
 import type { Config } from './config-table';
 import type { InstanceConfig } from './instance-config';
+import type { ManagedSecretRef } from './managed-password';
 import type { RestoreInput } from '../../src/input-rules';
 
 /**
@@ -19,6 +20,9 @@ export interface Job extends RestoreInput {
   readonly restored?: RestoredRef;
   /** `export_snapshot`: the export task started, and where it writes. */
   readonly export?: ExportRef;
+  /** The verification of the restored DB (`stagedVerified`: of the staged one, cutover RESTORE_THEN_SWAP). */
+  readonly verified?: VerifiedRef;
+  readonly stagedVerified?: VerifiedRef;
   /** The error that sent the execution to its failure path. */
   readonly error?: StepError;
   /** The error that stopped the rollback, if it failed. */
@@ -61,6 +65,11 @@ export interface SnapshotRef {
   readonly createdAt?: string;
   /** True when this execution made it. */
   readonly created: boolean;
+}
+
+/** What the verification reports beyond success: the new managed master password secret (`restoreManagedMasterPassword`). */
+export interface VerifiedRef {
+  readonly masterUserSecret?: ManagedSecretRef;
 }
 
 /** An export of a snapshot to S3 (`export_snapshot`). */

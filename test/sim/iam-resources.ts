@@ -335,7 +335,8 @@ export function authorizationsFor(call: AwsCall, env: Account, view: RdsView | u
     // SES authorizes the sending identity: the From address (or its domain, when that is what is verified).
     case 'ses': return [{ action: `ses:${call.action}`, resource: arn('ses', `identity/${address(i.Source)}`), context: {} }];
     case 'secretsmanager': {
-      const id: string = i.SecretId;
+      // CreateSecret is authorized on the ARN the new secret will have: its name (IAM reference, Secrets Manager, resource `Secret`)
+      const id: string = i.SecretId ?? i.Name;
       return [{ action: `secretsmanager:${call.action}`, resource: id.startsWith('arn:') ? id : arn('secretsmanager', `secret:${id}`), context: {} }];
     }
     default: throw new Error(`iam-check: no resource mapping for ${call.service}:${call.action}`);

@@ -9,7 +9,9 @@ import { restorableWindow } from './backups';
 import {
   awsRdsKey, certificate, DEFAULT_CA, defaultParameterGroup, engineInfo, Env, HOSTED_ZONE_ID, isAurora, logExports, vpcSecurityGroup,
 } from './engines';
+import { keyArn } from './kms';
 import { ClusterRecord } from './lifecycle';
+import { awsSecretsManagerKey } from './secrets';
 import type { SimState } from './state';
 
 // ===========================================================================
@@ -53,14 +55,11 @@ export const CLUSTER_SETTERS: Record<string, ClusterSetter> = {
     c.AssociatedRoles = v.map(r => ({ RoleArn: r.RoleArn, FeatureName: r.FeatureName, Status: 'ACTIVE' }));
   },
   CACertificateIdentifier: (c, v: string, env) => { c.CertificateDetails = certificate(v, env); },
+  // The secret itself is made by ModifyDBCluster (secrets.ts): here only whether management is on.
   ManageMasterUserPassword: (c, v: boolean, env) => {
-    c.MasterUserSecret = v ? {
-      SecretArn: `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:rds!cluster-${c.DbClusterResourceId?.slice(8).toLowerCase()}-AbCdEf`,
-      SecretStatus: 'active',
-      KmsKeyId: c.MasterUserSecret?.KmsKeyId ?? `arn:aws:kms:${env.region}:${env.accountId}:alias/aws/secretsmanager`,
-    } : undefined;
+    c.MasterUserSecret = v ? c.MasterUserSecret ?? { SecretStatus: 'creating', KmsKeyId: awsSecretsManagerKey(env) } : undefined;
   },
-  MasterUserSecretKmsKeyId: (c, v: string) => { if (c.MasterUserSecret) c.MasterUserSecret.KmsKeyId = v; },
+  MasterUserSecretKmsKeyId: (c, v: string, env) => { if (c.MasterUserSecret) c.MasterUserSecret.KmsKeyId = keyArn(env, v); },
   // write-only or request-only: nothing to store
   MasterUserPassword: () => {},
   RotateMasterUserPassword: () => {},

@@ -14,6 +14,7 @@ import {
   applyFilters, ClusterRecord, ClusterSnapshotRecord, FilterTable, GONE, identifierOf, invalidIdentifier, Lifecycle, paginate, Phase,
   validIdentifier,
 } from './lifecycle';
+import { createManagedSecret, validateManagedPassword } from './secrets';
 import { takeFinalClusterSnapshot } from './snapshots';
 import type { SimState } from './state';
 import { ClusterSpec } from './types';
@@ -160,7 +161,9 @@ export function modifyDBCluster(sim: SimState, input: Record<string, any>): obje
     throw rdsFault('InvalidParameterCombination', 'A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.');
   }
   validateClusterModify(c, input);
+  validateManagedPassword(c.MasterUserSecret, input);
   useKeyForCaller(sim.env, input.PerformanceInsightsKMSKeyId);
+  const secret = createManagedSecret(sim.env, c.MasterUserSecret, input, `rds!cluster-${c.DbClusterResourceId!.replace(/^cluster-/, '').toLowerCase()}`);
 
   const immediate = input.ApplyImmediately === true;
   const plan = { instant: [] as string[], online: [] as string[], pending: [] as string[] };
@@ -175,6 +178,7 @@ export function modifyDBCluster(sim: SimState, input: Record<string, any>): obje
     }
   }
   for (const name of [...plan.instant, ...plan.online]) setClusterAttribute(c, name, input[name], sim.env);
+  if (secret) c.MasterUserSecret = secret;
   for (const name of plan.pending) rec.pending[name] = structuredClone(input[name]);
   const modifying = plan.online.length > 0 || (immediate && Object.keys(rec.pending).length > 0);
 
@@ -182,7 +186,14 @@ export function modifyDBCluster(sim: SimState, input: Record<string, any>): obje
   if (newId !== undefined && immediate) phases.push({ status: 'renaming', seconds: sim.durations.clusterRename });
   if (modifying) phases.push({ status: 'modifying', seconds: sim.durations.clusterModify });
   if (phases.length) {
-    phases.push({ status: 'available', enter: immediate ? () => applyClusterPending(sim, rec) : undefined });
+    phases.push({
+      status: 'available',
+      enter: () => {
+        if (immediate) applyClusterPending(sim, rec);
+        // the new secret is active once the modification is over
+        if (secret && c.MasterUserSecret === secret) secret.SecretStatus = 'active';
+      },
+    });
     rec.life.run(phases, sim.clock.elapsed);
   }
   if (newId !== undefined && immediate) {

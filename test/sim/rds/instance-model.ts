@@ -11,7 +11,9 @@ import {
   optionGroup, parameterGroup, vpcSecurityGroup,
 } from './engines';
 import { hasLifecycleSupport } from './instance-rules';
+import { keyArn } from './kms';
 import { InstanceRecord } from './lifecycle';
+import { awsSecretsManagerKey } from './secrets';
 import type { SimState } from './state';
 import { InstanceSpec } from './types';
 
@@ -62,14 +64,11 @@ export const SETTERS: Record<string, Setter> = {
     i.PerformanceInsightsKMSKeyId = v ? i.PerformanceInsightsKMSKeyId ?? awsRdsKey(env) : undefined;
     i.PerformanceInsightsRetentionPeriod = v ? i.PerformanceInsightsRetentionPeriod ?? 7 : undefined;
   },
+  // The secret itself is made by ModifyDBInstance (secrets.ts): here only whether management is on.
   ManageMasterUserPassword: (i, v: boolean, env) => {
-    i.MasterUserSecret = v ? {
-      SecretArn: `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:rds!db-${i.DbiResourceId?.slice(3).toLowerCase()}-AbCdEf`,
-      SecretStatus: 'active',
-      KmsKeyId: i.MasterUserSecret?.KmsKeyId ?? `arn:aws:kms:${env.region}:${env.accountId}:alias/aws/secretsmanager`,
-    } : undefined;
+    i.MasterUserSecret = v ? i.MasterUserSecret ?? { SecretStatus: 'creating', KmsKeyId: awsSecretsManagerKey(env) } : undefined;
   },
-  MasterUserSecretKmsKeyId: (i, v: string) => { if (i.MasterUserSecret) i.MasterUserSecret.KmsKeyId = v; },
+  MasterUserSecretKmsKeyId: (i, v: string, env) => { if (i.MasterUserSecret) i.MasterUserSecret.KmsKeyId = keyArn(env, v); },
   Domain: (i, v: string) => { i.DomainMemberships = [{ ...i.DomainMemberships?.[0], Domain: v, Status: 'joined' }]; },
   DomainIAMRoleName: (i, v: string) => { i.DomainMemberships = [{ ...i.DomainMemberships?.[0], IAMRoleName: v }]; },
   DomainFqdn: (i, v: string) => { i.DomainMemberships = [{ ...i.DomainMemberships?.[0], FQDN: v }]; },

@@ -47,6 +47,12 @@ export function validateRestore(snap: SnapshotRecord, input: Record<string, any>
   if (input.EngineLifecycleSupport !== undefined && !hasLifecycleSupport(engine)) {
     throw rdsFault('InvalidParameterCombination', `EngineLifecycleSupport isn't supported for DB engine ${engine}.`);
   }
+  // API reference, RestoreDBInstanceFromDBSnapshot (and ...ToPointInTime), ManageMasterUserPassword and
+  // MasterUserSecretKmsKeyId: "Applies to RDS for Oracle only" (fault as above; message assumed)
+  const managed = ['ManageMasterUserPassword', 'MasterUserSecretKmsKeyId'].find((k) => input[k] !== undefined);
+  if (managed && !engine.startsWith('oracle')) {
+    throw rdsFault('InvalidParameterCombination', `${managed} isn't supported for DB engine ${engine} when restoring from a DB snapshot.`);
+  }
   const storageType = input.StorageType ?? snap.data.StorageType;
   const size = input.AllocatedStorage ?? snap.data.AllocatedStorage ?? 0;
   const threshold = gp3Threshold(engine);

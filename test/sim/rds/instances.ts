@@ -16,6 +16,7 @@ import {
   validIdentifier,
 } from './lifecycle';
 import { CLUSTER_LEVEL_PARAMETERS, deleteMember } from './members';
+import { createManagedSecret, validateManagedPassword } from './secrets';
 import { takeFinalSnapshot } from './snapshots';
 import type { SimState } from './state';
 import { InstanceSpec } from './types';
@@ -76,6 +77,7 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
       `The specified DB Instance is a member of a DB Cluster. Modify ${clusterLevel} for the DB Cluster using the ModifyDbCluster API`);
   }
   validateModify(rec, input);
+  validateManagedPassword(rec.data.MasterUserSecret, input);
   const status = rec.life.status;
   const storage = given.filter(k => STORAGE_PARAMETERS.includes(k) && changes(sim, rec.data, k, input[k]));
   validateStorageModify(rec.data, status, input, storage);
@@ -96,7 +98,9 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
     throw rdsFault('InvalidDBInstanceStateFault', 'Database instance is not in available state.');
   }
 
+  const secret = createManagedSecret(sim.env, rec.data.MasterUserSecret, input, `rds!db-${rec.data.DbiResourceId!.slice(3).toLowerCase()}`);
   for (const name of [...plan.instant, ...plan.online]) setAttribute(rec.data, name, input[name], sim.env);
+  if (secret) rec.data.MasterUserSecret = secret;
   for (const name of plan.pending) rec.pending[name] = structuredClone(input[name]);
   if (newId !== undefined) rec.renameTo = newId;
 
@@ -110,6 +114,10 @@ export function modifyDBInstance(sim: SimState, input: Record<string, any>): obj
     // the pending values are in once 'modifying' ends
     const next = phases.findIndex(ph => ph.status === 'modifying') + 1;
     if (next > 0 && immediate) phases[next] = { ...phases[next], enter: () => applyPending(sim, rec) };
+    // the new secret is active once the modification is over
+    const last = phases.length - 1;
+    const before = phases[last].enter;
+    if (secret) phases[last] = { ...phases[last], enter: () => { before?.(); if (rec.data.MasterUserSecret === secret) secret.SecretStatus = 'active'; } };
     rec.life.run(phases, sim.clock.elapsed);
   }
   return { DBInstance: viewInstance(sim, rec) };
