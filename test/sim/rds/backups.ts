@@ -9,9 +9,8 @@ import { DBCluster, DBInstance, DBInstanceAutomatedBackup } from '@aws-sdk/clien
 import { viewCluster } from './cluster-model';
 import { restoredCluster, validateClusterSettings } from './clusters';
 import { rdsFault } from './faults';
-import { viewInstance } from './instance-model';
 import { validateRestore } from './instance-rules';
-import { restoredInstance } from './instances';
+import { restoredInstance, startRestoredInstance } from './instances';
 import { useKeyForCaller } from './kms';
 import { ClusterRecord, InstanceRecord, invalidIdentifier, Lifecycle, paginate, validIdentifier } from './lifecycle';
 import { takeClusterSnapshot, takeSnapshot } from './snapshots';
@@ -190,16 +189,7 @@ export function restoreDBInstanceToPointInTime(sim: SimState, input: Record<stri
   validateRestore(asOf, input);
   if (asOf.data.Encrypted) useKeyForCaller(sim.env, asOf.data.KmsKeyId, 'source DB instance KMS key');
   const rest = Object.fromEntries(Object.entries(input).filter(([k]) => !INSTANCE_PITR_ONLY.has(k)));
-  const data = restoredInstance(sim, id, asOf, { ...rest, Tags: input.Tags ?? source.data.TagList });
-  const rec: InstanceRecord = { kind: 'instance', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
-  rec.life.run([
-    { status: 'creating', seconds: sim.durations.restore },
-    ...((data.BackupRetentionPeriod ?? 0) > 0 ? [{ status: 'backing-up', seconds: sim.durations.restoreBackup }] : []),
-    { status: 'available' },
-  ], sim.clock.elapsed);
-  sim.records.push(rec);
-  sim.claim(rec, id);
-  return { DBInstance: viewInstance(sim, rec) };
+  return startRestoredInstance(sim, id, restoredInstance(sim, id, asOf, { ...rest, Tags: input.Tags ?? source.data.TagList }));
 }
 
 /**

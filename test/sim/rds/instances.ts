@@ -232,10 +232,16 @@ export function restoreDBInstanceFromDBSnapshot(sim: SimState, input: Record<str
   validateRestore(snap, input);
   // RDS decrypts the snapshot and encrypts the new instance with the caller's use of the key (kms.ts)
   if (snap.data.Encrypted) useKeyForCaller(sim.env, snap.data.KmsKeyId, 'source snapshot KMS key');
-  const data = restoredInstance(sim, id, snap, input);
+  return startRestoredInstance(sim, id, restoredInstance(sim, id, snap, input));
+}
+
+/**
+ * A restored DB instance (from a snapshot or to a point in time) goes creating, then backing-up (its first
+ * automated backup, when backups are on), then available: the sequence RDS shows (statuses: RDS User Guide,
+ * "Viewing instance status"; durations: types.ts). It takes `id` at once.
+ */
+export function startRestoredInstance(sim: SimState, id: string, data: DBInstance): object {
   const rec: InstanceRecord = { kind: 'instance', data, life: new Lifecycle('creating', sim.clock.elapsed), pending: {} };
-  // creating, then backing-up (its first automated backup, when backups are on), then available: the sequence RDS
-  // shows (statuses: RDS User Guide, "Viewing instance status"; durations: types.ts)
   rec.life.run([
     { status: 'creating', seconds: sim.durations.restore },
     ...((data.BackupRetentionPeriod ?? 0) > 0 ? [{ status: 'backing-up', seconds: sim.durations.restoreBackup }] : []),
