@@ -77,15 +77,23 @@ function start() {
   return { worker, port: port1, flag: new Int32Array(shared) };
 }
 
+/** A cell nobody writes: Atomics.wait on it is a synchronous 1 ms pause. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** Ask the worker, and block until it answers. */
 function ask(message: unknown): any {
   bridge ??= start();
   Atomics.store(bridge.flag, 0, 0);
   bridge.port.postMessage(message);
   if (Atomics.wait(bridge.flag, 0, 0, 60_000) === 'timed-out') throw new Error('iam-evaluator: the IAM worker did not answer within 60 s');
-  const answer = receiveMessageOnPort(bridge.port);
-  if (!answer) throw new Error('iam-evaluator: the IAM worker signalled but posted no answer');
-  return answer.message;
+  // The flag can be seen before the posted answer reaches this port (a message crosses threads on its own
+  // schedule): poll for it briefly rather than take its absence for no answer.
+  for (let waited = 0; waited < 10_000; waited++) {
+    const answer = receiveMessageOnPort(bridge.port);
+    if (answer) return answer.message;
+    Atomics.wait(PAUSE, 0, 0, 1);
+  }
+  throw new Error('iam-evaluator: the IAM worker signalled but its answer did not arrive within 10 s');
 }
 
 const decisions = new Map<string, IamDecision>();
