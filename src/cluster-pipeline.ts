@@ -42,7 +42,7 @@ export class ClusterRestorePipeline extends Construct {
     const pruneSnapshots = guard(invoke(this, 'Delete older cluster snapshots', h.snapshot, {
       'op': 'prune', 'isCluster': true, 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
     }, '$.pruned'), unchanged);
-    const findSnapshot = guard(invoke(this, 'Find the cluster snapshot to restore', h.snapshot, {
+    const findSnapshot = guard(invoke(this, 'Find what to restore the cluster from', h.snapshot, {
       'op': 'find', 'isCluster': true, 'identifier.$': '$.identifier', 'engine.$': '$.original.engine', 'job.$': '$',
     }, '$.snapshot'), unchanged);
 
@@ -51,7 +51,7 @@ export class ClusterRestorePipeline extends Construct {
       { op: 'members-forward', ...job }, '$.renamedMembers'), rollback);
     const renameCluster = guard(invoke(this, 'Rename the cluster out of the way', h.rename,
       { op: 'cluster-forward', ...job }, '$.temp'), rollback);
-    const restoreCluster = guard(invoke(this, 'Restore the cluster snapshot under the original identifier', h.restore,
+    const restoreCluster = guard(invoke(this, 'Restore the cluster under the original identifier', h.restore,
       { op: 'cluster', ...job }, '$.restored'), rollback);
     const createWriter = guard(invoke(this, 'Create the writer', h.restore,
       { op: 'members', which: 'writer', ...job }, '$.writerCreated'), rollback);

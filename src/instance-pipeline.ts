@@ -41,7 +41,7 @@ export class InstanceRestorePipeline extends Construct {
     const pruneSnapshots = guard(invoke(this, 'Delete older snapshots', h.snapshot, {
       'op': 'prune', 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
     }, '$.pruned'), unchanged);
-    const findSnapshot = guard(invoke(this, 'Find the snapshot to restore', h.snapshot, {
+    const findSnapshot = guard(invoke(this, 'Find what to restore from', h.snapshot, {
       'op': 'find', 'identifier.$': '$.identifier', 'engine.$': '$.original.engine', 'job.$': '$',
     }, '$.snapshot'), unchanged);
 
@@ -49,7 +49,7 @@ export class InstanceRestorePipeline extends Construct {
     const renameOut = guard(invoke(this, 'Rename the instance out of the way', h.rename, {
       'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
     }, '$.temp'), rollback);
-    const restore = () => guard(invoke(this, 'Restore the snapshot under the original identifier', h.restore,
+    const restore = () => guard(invoke(this, 'Restore under the original identifier', h.restore,
       { 'op': 'instance', 'job.$': '$' }, '$.restored'), rollback);
 
     // After the restored instance is available: no rollback, the restored instance serves.
@@ -155,7 +155,7 @@ export class InstanceRestorePipeline extends Construct {
     // it is modified next (settings, then the rename that moves it in)
     const stagedInstance = { resource: 'instance', identifierPath: '$.original.staging', resourceIdPath: '$.restored.resourceId', until: 'modifiable' } as const;
     const staged = sfn.Chain
-      .start(guard(invoke(this, 'Restore the snapshot under a staging identifier', h.restore,
+      .start(guard(invoke(this, 'Restore under a staging identifier', h.restore,
         { 'op': 'staged-instance', 'job.$': '$' }, '$.restored'), rollback))
       .next(wait('staged instance', stagedInstance, rollback))
       .next(guard(invoke(this, 'Apply the settings the restore cannot carry to the staged instance', h.applyConfig,

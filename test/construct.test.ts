@@ -134,10 +134,10 @@ describe('TrapheusRestore', () => {
     const swap = states({ cutover: Cutover.RESTORE_THEN_SWAP });
     const renameFirst = states({});
     expect(swap).toEqual(expect.arrayContaining([
-      'Restore the snapshot under a staging identifier', 'Verify the staged configuration',
+      'Restore under a staging identifier', 'Verify the staged configuration',
       'Move the staged instance under the original identifier', 'Delete the staged instance',
     ]));
-    expect(swap).not.toContain('Restore the snapshot under the original identifier');
+    expect(swap).not.toContain('Restore under the original identifier');
     expect(renameFirst).not.toContain('Move the staged instance under the original identifier');
     expect(swap.filter((n) => /cluster/i.test(n)).sort()).toEqual(renameFirst.filter((n) => /cluster/i.test(n)).sort());
   });

@@ -10,7 +10,7 @@ test('the demo restores an instance (from a snapshot, then to a point in time) a
   expect(out.match(/^Result: +SUCCEEDED$/gm)).toHaveLength(4);
   expect(out).toMatch(/^Restored: +RestoreDBInstanceToPointInTime from db-\S+ \(the renamed original, by its resource id\) to 2026-01-09T07:30:00\.000Z$/m);
   expect(out).toMatch(/Move the staged instance under the original identifier/);
-  expect(out).toMatch(/Restore the snapshot under the original identifier/);
+  expect(out).toMatch(/Restore under the original identifier/);
   expect(out).toMatch(/Create the writer/);
   expect(out).toMatch(/^Endpoint: +unchanged/m);
   expect(out).toMatch(/^Writer: +orders-aurora-1 before, orders-aurora-1 after/m);

@@ -52,7 +52,7 @@ describe('trapheus-cdk simulate', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ event: 'started', simulated: true, input: { identifier: 'orders-db', task: 'db_restore', isCluster: false } });
-    expect(lines.filter((l) => l.event === 'step').map((l) => l.text)).toContain('Find the snapshot to restore');
+    expect(lines.filter((l) => l.event === 'step').map((l) => l.text)).toContain('Find what to restore from');
     const result = lines[lines.length - 1];
     expect(result).toMatchObject({ event: 'result', status: 'SUCCEEDED', simulated: true });
     const outage = result.downtime.reduce((s: number, d: { seconds: number }) => s + d.seconds, 0);
