@@ -3,8 +3,14 @@
  * restore gets longer, with the default polling props. Simulated time, real
  * state machine and handlers. Compares with a Lambda that waits inside an SDK
  * waiter (the original Trapheus), which is billed for the whole wait.
+ *
+ * Then one machine-readable `bench` line per mode (demo/bench-modes.ts) and
+ * restore length, with learned waits: each mode runs twice on the same table,
+ * the first run teaches the waits' history, the second is measured.
  */
 import '../test/setup';
+import { BENCH_MODES } from './bench-modes';
+import { runMode } from './mode-run';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
@@ -53,9 +59,38 @@ async function main(dynamo: Dynalite) {
       aws.uninstall();
     }
   }
+  printTable(rows);
+  console.log('\nDefaults: pollInterval 30 s, back-off 1.5, maxPollInterval 5 min, maxWait 6 h per wait. History limit: 25,000 events.');
+  console.log('Each restore above runs on an empty table: no wait history, every wait backs off from 30 s.');
+  await modes(dynamo);
+}
+
+/** The `bench` lines: per mode and restore length, the second of two runs on one table (learned waits). */
+async function modes(dynamo: Dynalite) {
+  const rows: string[][] = [['mode', 'restore takes', 'run', 'downtime', 'pipeline time', 'transitions', 'Lambda calls', 'history events', 'detection latency']];
+  const lines: string[] = [];
+  for (const [name, mode] of Object.entries(BENCH_MODES)) {
+    for (const minutes of [20, 180]) {
+      const runs = await runMode(dynamo, mode, 2, minutes * 60);
+      runs.forEach((r, i) => rows.push([name, formatDuration(minutes * 60), i === 0 ? '1 (no history)' : '2 (learned)',
+        formatDuration(r.downtime), formatDuration(r.result.seconds), String(r.result.transitions), String(r.result.lambdaInvocations),
+        String(r.result.historyEvents), `${Math.round(r.latency)} s`]));
+      const m = runs[1];
+      lines.push(`bench mode=${name} restore_min=${minutes} downtime_s=${Math.round(m.downtime)} total_s=${Math.round(m.result.seconds)} `
+        + `transitions=${m.result.transitions} history_events=${m.result.historyEvents} lambda_invocations=${m.result.lambdaInvocations} `
+        + `detect_latency_s=${Math.round(m.latency)}`);
+    }
+  }
+  console.log('\nLearned waits: each mode runs twice on the same table; the first run teaches the waits\' history, the second uses it.');
+  console.log('Detection latency: median over the run\'s waits, from "ready" on the simulator\'s clock to the start of the step after the wait.\n');
+  printTable(rows);
+  console.log('\nMachine-readable, the second (learned) run of each:');
+  for (const l of lines) console.log(l);
+}
+
+function printTable(rows: string[][]) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
-  console.log('\nDefaults: pollInterval 30 s, back-off 1.5, maxPollInterval 5 min, maxWait 6 h per wait. History limit: 25,000 events.');
 }
 
 Dynalite.start()

@@ -1,5 +1,6 @@
 import { DBInstance } from '@aws-sdk/client-rds';
 import { WAIT_TIMED_OUT } from '../src/error-names';
+import { nextInterval, PollPolicy, usefulExpectation } from '../src/poll-schedule';
 import { CLUSTER_STATUS_ADVICE, clusterMembers, clusterStatusEnds, findCluster, findClusterByResourceId } from './rds/clusters';
 import { PipelineError } from './rds/errors';
 import { exportCondition, findExport } from './rds/exports';
@@ -7,20 +8,20 @@ import { findInstance, findInstanceByResourceId, stillPending } from './rds/inst
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
 import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
+import { historyKey, median, readHistory, recordDuration } from './rds/wait-history';
 
 /** How a wait polls: seconds, from the construct's props. */
-export interface PollPolicy {
-  readonly first: number;
-  readonly max: number;
-  readonly rate: number;
-  readonly maxWait: number;
-}
+export type { PollPolicy };
 
 export interface WaitProgress {
   /** Seconds waited so far (including the Wait just done). */
   readonly elapsed: number;
   /** The Wait before this check, in seconds. */
   readonly interval: number;
+  /** The durations this step took in its last runs for this database, read at the first check (undefined before it). */
+  readonly history?: number[];
+  /** The duration this wait expects, from `history` (undefined: no useful history, back-off). */
+  readonly expected?: number;
 }
 
 export interface CheckEvent {
@@ -52,8 +53,11 @@ export interface CheckEvent {
   readonly pending?: string[];
   readonly wait: WaitProgress;
   readonly policy: PollPolicy;
+  /** The database of the execution (its input `identifier`): with it, the wait learns from its history. */
+  readonly database?: string;
 }
 
+/** The next `wait`: the progress, the history and expectation carried to the next check, and whether the wait is over. */
 export interface CheckResult extends WaitProgress {
   readonly done: boolean;
   readonly status: string;
@@ -192,6 +196,13 @@ export const handler = logged('check-status', async (e: CheckEvent): Promise<Che
     const what = e.identifier ?? e.identifiers?.join(', ') ?? e.resourceId;
     throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${e.resource === 'export' ? 'complete' : UNTIL_WORDS[e.until] ?? e.until}; it is still ${status}.`);
   }
-  const next = Math.min(e.policy.max, Math.max(1, Math.round(e.wait.interval * e.policy.rate)), Math.max(1, e.policy.maxWait - elapsed));
-  return { done, status, elapsed, interval: next };
+  const key = e.database ? historyKey(e.database, e.subject) : undefined;
+  // The history is read once, at the first check; the result carries it to the next checks.
+  const history = e.wait.history ?? (key ? await readHistory(key) : undefined);
+  const typical = median(history ?? []);
+  const expected = e.wait.expected ?? (usefulExpectation(e.policy, typical) ? typical : undefined);
+  // How long the wait took (to the check that saw it done): what the next run of this step expects.
+  if (done && key) await recordDuration(key, history ?? [], elapsed);
+  const interval = nextInterval(e.policy, { elapsed, interval: e.wait.interval, expected });
+  return { done, status, elapsed, interval, ...(history ? { history } : {}), ...(expected !== undefined ? { expected } : {}) };
 });

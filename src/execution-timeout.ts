@@ -32,7 +32,8 @@ export const TASKS_MARGIN = Duration.hours(2);
  * `TASKS_MARGIN`; rounded up to whole hours. It is the state machine's
  * timeout (an execution that passes it ends TIMED_OUT, so its restore lock
  * is taken over) and the restore lock's lifetime. With the default props,
- * 102 hours (16 waits of 6 hours, 76 status checks each).
+ * 102 hours (16 waits of 6 hours, 88 status checks each: a learned wait that
+ * runs past its history's duration, `pollsForWait`).
  */
 export function executionTimeout(props: PollingOptions & OldDatabaseOptions & CutoverOptions): Duration {
   const waits = Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'));

@@ -1,4 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import { nextInterval, PollPolicy, usefulExpectation } from './poll-schedule';
+
+export type { PollPolicy } from './poll-schedule';
 
 /** How every wait of the pipeline polls. */
 export interface PollingOptions {
@@ -32,25 +35,30 @@ export const HISTORY_EVENT_LIMIT = 25_000;
 /** History events one poll costs: Wait (2), Lambda Task (5), Choice (2). */
 export const EVENTS_PER_POLL = 9;
 
-/** Resolved polling settings, in seconds. The `check-status` handler reads the same shape. */
-export interface PollPolicy {
-  readonly first: number;
-  readonly max: number;
-  readonly rate: number;
-  readonly maxWait: number;
-}
-
-/** How many polls a wait of `maxWait` seconds makes at most. */
-export function pollsForWait(policy: PollPolicy): number {
+/** How many polls a wait of `maxWait` seconds makes, with a schedule expecting `expected` seconds (or none). */
+export function pollsUntilMaxWait(policy: PollPolicy, expected?: number): number {
   let polls = 0;
   let elapsed = 0;
   let interval = policy.first;
   while (elapsed < policy.maxWait) {
     elapsed += interval;
     polls += 1;
-    interval = Math.min(policy.max, Math.max(1, Math.round(interval * policy.rate)), Math.max(1, policy.maxWait - elapsed));
+    interval = nextInterval(policy, { elapsed, interval, expected });
   }
   return polls;
+}
+
+/**
+ * How many polls a wait of `maxWait` seconds makes at most: with the back-off,
+ * or with any history (a learned wait that runs past its expected duration
+ * closes in, then backs off again: a few more polls than the back-off alone).
+ */
+export function pollsForWait(policy: PollPolicy): number {
+  let most = pollsUntilMaxWait(policy);
+  for (let expected = policy.maxWait; usefulExpectation(policy, expected); expected = Math.floor(expected / 2)) {
+    most = Math.max(most, pollsUntilMaxWait(policy, expected));
+  }
+  return most;
 }
 
 /**

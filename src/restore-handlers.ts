@@ -297,6 +297,9 @@ export class RestoreHandlers extends Construct {
     lock.addEnvironment('LOCK_TABLE', this.lockTable.tableName);
     lock.addEnvironment('LOCK_SECONDS', String(props.lockSeconds ?? executionTimeout({}).toSeconds()));
     this.lockTable.grant(lock, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    // Waits that learn: the status check reads and records how long each wait took (lambda-src/rds/wait-history.ts).
+    (this.checkStatus as lambda.Function).addEnvironment('HISTORY_TABLE', this.lockTable.tableName);
+    this.lockTable.grant(this.checkStatus, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     // DescribeExecution of the lock's holder. The state machine's own ARN would make a
     // dependency cycle (it invokes this function), so: executions of any state machine here, read-only.
     lock.addToRolePolicy(new iam.PolicyStatement({

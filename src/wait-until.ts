@@ -63,6 +63,8 @@ export function waitUntil(scope: Construct, subject: string, props: WaitUntilPro
     until: props.check.until,
     wait: sfn.JsonPath.objectAt('$.wait'),
     policy: props.policy,
+    // the execution's database: the wait learns how long this step takes for it (history in the lock table)
+    database: sfn.JsonPath.stringAt('$.identifier'),
   };
   if (props.check.identifierPath) payload.identifier = sfn.JsonPath.stringAt(props.check.identifierPath);
   if (props.check.resourceIdPath) payload.resourceId = sfn.JsonPath.stringAt(props.check.resourceIdPath);

@@ -61,7 +61,7 @@ import { SimOptions, SimState } from './rds/state';
 import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './rds/tags';
 import {
   ClusterInstanceSpec, ClusterSnapshotSpec, ClusterSpec, EndpointEvent, FaultRule, InstanceSpec, RetainedAutomatedBackup, SimCall,
-  SimDurations, SnapshotSpec,
+  SimDurations, SnapshotSpec, StatusChange,
 } from './rds/types';
 
 export * from './rds/types';
@@ -72,6 +72,8 @@ export class RdsSimulator {
   readonly durations: SimDurations;
   readonly calls: SimCall[] = [];
   readonly endpointEvents: EndpointEvent[];
+  /** Every status a record entered at the end of a phase, with its moment. */
+  readonly statusChanges: StatusChange[];
   /** Snapshot exports to S3 (rds/exports.ts): durations, failNext, the tasks. */
   readonly exports: ExportTasks;
 
@@ -113,6 +115,7 @@ export class RdsSimulator {
     this.clock = this.sim.clock;
     this.durations = this.sim.durations;
     this.endpointEvents = this.sim.endpointEvents;
+    this.statusChanges = this.sim.statusChanges;
     this.exports = new ExportTasks(this.sim);
   }
 

@@ -138,6 +138,16 @@ export interface RunResult {
   seconds: number;
   /** The names of the states entered, in order. */
   path: string[];
+  /** Every status check of the waits (`check-status`): when it ran, what it was asked, what it answered. */
+  checks: CheckRecord[];
+}
+
+export interface CheckRecord {
+  state: string;
+  /** Simulated seconds since the start of the execution, when the check began. */
+  at: number;
+  payload: any;
+  result: any;
 }
 
 export interface RunOptions {
@@ -214,6 +224,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   let transitions = 0;
   let historyEvents = 2;
   let lambdaInvocations = 0;
+  const checks: CheckRecord[] = [];
   /** StateEntered + StateRetried events seen per state, and invocations made per state. */
   const seen = new Map<string, number>();
   const invoked = new Map<string, number>();
@@ -250,6 +261,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const module: HandlerModule = options.loadHandler ? options.loadHandler(fn.name) : require(fn.module);
         const result = await module.handler(JSON.parse(JSON.stringify(payload)));
+        if (fn.name === 'check-status') checks.push({ state: name, at: entry.at, payload, result });
         if (fault === 'timed out') {
           // the work is done, but the answer is lost: the function's timeout passes first
           clock.advance(59);
@@ -363,5 +375,6 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
     lambdaInvocations,
     seconds: clock.elapsed - startedAt,
     path: statesEntered,
+    checks,
   };
 }

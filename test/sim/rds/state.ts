@@ -10,7 +10,7 @@ import { applyStick, rdsFault, STATE_RULES } from './faults';
 import {
   ClusterRecord, ClusterSnapshotRecord, GONE, hashOf, identifierOf, InstanceRecord, pseudoRandom, SimRecord, SnapshotRecord,
 } from './lifecycle';
-import { DEFAULT_DURATIONS, EndpointEvent, RetainedAutomatedBackup, SimDurations } from './types';
+import { DEFAULT_DURATIONS, EndpointEvent, RetainedAutomatedBackup, SimDurations, StatusChange } from './types';
 
 /**
  * Statuses in which an instance's endpoint accepts connections. Status names: RDS User Guide,
@@ -31,6 +31,8 @@ export class SimState {
   /** What setters and defaults need (region, account, now, subnet groups). */
   readonly env: Env;
   readonly endpointEvents: EndpointEvent[] = [];
+  /** Every status a record entered at the end of a phase, stamped with the moment (the waits' "ready" moments). */
+  readonly statusChanges: StatusChange[] = [];
   records: SimRecord[] = [];
   /** Sticks waiting for the next record to take an identifier (see faults.ts). */
   readonly pendingSticks = new Map<string, { status?: string }>();
@@ -205,6 +207,7 @@ export class SimState {
       if (!(t <= now)) return;
       for (let due = this.dueAt(t); due; due = this.dueAt(t)) {
         due.life.next(t);
+        this.statusChanges.push({ at: t, kind: due.kind, identifier: identifierOf(due), status: due.life.status });
         // in time order, so the first member to become available is the writer
         this.electWriters();
       }

@@ -176,3 +176,11 @@ export interface ClusterSnapshotSpec {
   /** default 'available'; 'creating' runs the clusterSnapshotCreate phase */
   Status?: string;
 }
+
+/** A record entered `status` at `at` (simulated seconds), at the end of its previous phase. */
+export interface StatusChange {
+  at: number;
+  kind: 'instance' | 'snapshot' | 'cluster' | 'cluster-snapshot';
+  identifier: string;
+  status: string;
+}
