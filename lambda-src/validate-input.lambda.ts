@@ -1,4 +1,5 @@
-import { inputProblems, RestoreInput } from '../src/input-rules';
+import { DEFAULT_FLEET_CONCURRENCY, FleetJob, fleetProblems, isFleetInput } from '../src/fleet-input';
+import { InputProblem, inputProblems, RestoreInput } from '../src/input-rules';
 import { sharedSnapshotProblem } from '../src/input-sources';
 import { PipelineError } from './rds/errors';
 import { exportNotConfigured } from './rds/exports';
@@ -12,18 +13,25 @@ import { logged } from './rds/log';
  * fault. A snapshot shared from another account is refused here too
  * (`SharedSnapshotNotAllowed`, `SharedSnapshotCopyNotBuilt`), by its ARN alone.
  */
-export const handler = logged('validate-input', async (event: { input: unknown }): Promise<RestoreInput> => {
-  const problems = inputProblems(event.input);
-  if (problems.length > 0) {
-    throw new PipelineError(problems[0].error, problems.map((p) => p.message).join(' '));
-  }
-  const notConfigured = exportNotConfigured((event.input as RestoreInput).task);
-  if (notConfigured) throw notConfigured;
-  const input = event.input as RestoreInput;
+export const handler = logged('validate-input', async (event: { input: unknown; _execution?: string }): Promise<RestoreInput | FleetJob> => {
+  if (isFleetInput(event.input)) return validFleet(event.input as Record<string, unknown>, event._execution ?? '');
+  return validTarget(event.input, inputProblems(event.input), '');
+});
+
+function refuse(problems: InputProblem[]): never {
+  throw new PipelineError(problems[0].error, problems.map((p) => p.message).join(' '));
+}
+
+/** One target's clean input, or its refusal; `at` names it in a fleet (`targets[3]: `). */
+function validTarget(raw: unknown, problems: InputProblem[], at: string): RestoreInput {
+  if (problems.length > 0) refuse(problems);
+  const input = raw as RestoreInput;
+  const notConfigured = exportNotConfigured(input.task);
+  if (notConfigured) throw new PipelineError(notConfigured.name, `${at}${notConfigured.message}`);
   const sourceAccounts = process.env.SOURCE_ACCOUNTS ? JSON.parse(process.env.SOURCE_ACCOUNTS) as string[] : [];
   const shared = input.task === 'db_restore' ? sharedSnapshotProblem(input.snapshotIdentifier, process.env.ACCOUNT_ID, sourceAccounts) : undefined;
-  if (shared) throw new PipelineError(shared.error, shared.message);
-  const { identifier, task, isCluster, snapshotIdentifier, source, restoreTime, useLatestRestorableTime } = input;
+  if (shared) throw new PipelineError(shared.error, `${at}${shared.message}`);
+  const { identifier, task, isCluster, snapshotIdentifier, source, restoreTime, useLatestRestorableTime, fleet } = input;
   return {
     identifier,
     task,
@@ -32,5 +40,22 @@ export const handler = logged('validate-input', async (event: { input: unknown }
     ...(source !== undefined ? { source } : {}),
     ...(restoreTime !== undefined ? { restoreTime } : {}),
     ...(useLatestRestorableTime !== undefined ? { useLatestRestorableTime } : {}),
+    ...(fleet !== undefined ? { fleet } : {}),
   };
-});
+}
+
+/**
+ * A fleet: every target is checked before any starts, and one bad target
+ * refuses the whole fleet, naming it (`targets[3].identifier: ...`). Each
+ * target's clean input gets `fleet` { execution, size }: its child execution
+ * leaves the alerts to the fleet and paces its polls by the fleet's size.
+ */
+function validFleet(input: Record<string, unknown>, execution: string): FleetJob {
+  const problems = fleetProblems(input);
+  if (problems.length > 0) refuse(problems);
+  const raw = input.targets as unknown[];
+  const size = raw.length;
+  const targets = raw.map((t, i) => ({ ...validTarget(t, [], `targets[${i}]: `), fleet: { execution, size } }));
+  const fallback = Number(process.env.FLEET_CONCURRENCY ?? DEFAULT_FLEET_CONCURRENCY);
+  return { targets, size, maxConcurrency: Math.min(size, (input.maxConcurrency as number | undefined) ?? fallback) };
+}

@@ -7,6 +7,7 @@ export { Cutover } from './cutover';
 export type { CutoverOptions } from './cutover';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';
+export type { FleetOptions } from './fleet';
 export { RestoreAlerts } from './alerts';
 export type { AlertOptions, RestoreAlertsProps } from './alerts';
 export type { NetworkOptions } from './network';

@@ -4,6 +4,7 @@
  * before any RDS call). Plain TypeScript: no CDK imports, so the handler bundle
  * stays small.
  */
+import { FleetMember, fleetMemberProblem } from './fleet-input';
 import { RestoreSource, SOURCE_FIELDS, sourceProblems } from './input-sources';
 
 /** The tasks a restore execution accepts. */
@@ -25,6 +26,8 @@ export interface RestoreInput {
   readonly restoreTime?: string;
   /** point-in-time: the latest restorable time instead of `restoreTime`. */
   readonly useLatestRestorableTime?: boolean;
+  /** Set by a fleet on each target's child execution: the fleet sends the alerts and paces the polls. */
+  readonly fleet?: FleetMember;
 }
 
 /** One thing wrong with an input: the error name the execution fails with, and why. */
@@ -82,7 +85,8 @@ export function inputProblems(input: unknown): InputProblem[] {
   }
   const problems: InputProblem[] = [];
   const record = input as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((k) => !(INPUT_FIELDS as readonly string[]).includes(k));
+  // `fleet` is set by a fleet on its targets' child executions, not written by hand.
+  const unknown = Object.keys(record).filter((k) => k !== 'fleet' && !(INPUT_FIELDS as readonly string[]).includes(k));
   for (const key of unknown) {
     problems.push({
       error: 'InvalidInput',
@@ -123,6 +127,10 @@ export function inputProblems(input: unknown): InputProblem[] {
     problems.push({ error: 'InvalidIsCluster', field: 'isCluster', message: `"isCluster" must be a JSON boolean (true or false, without quotes), not ${describe(isCluster)}.` });
   }
   problems.push(...sourceProblems(record, task, isCluster));
+  if (record.fleet !== undefined) {
+    const why = fleetMemberProblem(record.fleet);
+    if (why) problems.push({ error: 'InvalidInput', field: 'fleet', message: `"fleet" (set by a fleet execution on its targets) ${why}.` });
+  }
   return problems;
 }
 

@@ -92,6 +92,15 @@ const WILDCARDS: { match: string; reason: string }[] = [
     reason: 'DescribeExecution (read-only) of the execution holding the restore lock; naming the state machine here would make a dependency cycle.',
   },
   {
+    match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:<[A-Za-z0-9]+\\.Name>:\\*$`,
+    reason: 'Fleets: DescribeExecution and StopExecution of this state machine\'s own executions (each fleet target is a child execution, startExecution.sync:2), '
+      + 'and GetExecutionHistory of them for the fleet summary\'s downtimes; their names are generated per run.',
+  },
+  {
+    match: '^Resource::<[A-Za-z0-9]+>:\\*$',
+    reason: 'Fleets: the Distributed Map\'s child workflows, executions of this state machine (the CDK grant for Distributed Map: DescribeExecution, StopExecution).',
+  },
+  {
     match: '^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$',
     reason: 'The state machine may invoke its own functions, all versions (the CDK grant for Lambda tasks).',
   },

@@ -12,6 +12,7 @@ import { ApplyConfigFunction } from './handlers/apply-config-function';
 import { CaptureFunction } from './handlers/capture-function';
 import { CheckStatusFunction } from './handlers/check-status-function';
 import { DeleteFunction } from './handlers/delete-function';
+import { FleetSummaryFunction } from './handlers/fleet-summary-function';
 import { LockFunction } from './handlers/lock-function';
 import { NotifyFunction } from './handlers/notify-function';
 import { OutcomeFunction } from './handlers/outcome-function';
@@ -142,6 +143,8 @@ export class RestoreHandlers extends Construct {
   public readonly notify: lambda.Function;
   /** Takes and releases the one-restore-per-database lock. */
   public readonly lock: lambda.IFunction;
+  /** Summarizes a fleet's targets (no RDS call; reads the child executions' histories). */
+  public readonly fleetSummary: lambda.IFunction;
   /** The lock table: one item per database being restored, keyed `db:<id>` or `cluster:<id>`. */
   public readonly lockTable: dynamodb.Table;
   /** The log group every function of the pipeline logs to. */
@@ -308,5 +311,6 @@ export class RestoreHandlers extends Construct {
     }));
     this.lock = lock;
     this.notify = new NotifyFunction(this, 'Notify', options);
+    this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
   }
 }

@@ -21,7 +21,7 @@ describe('TrapheusRestore', () => {
   test('creates one state machine and one function per handler, on Node.js 22 arm64', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    template.resourceCountIs('AWS::Lambda::Function', 12);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

@@ -1,9 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/client-ses';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, GetExecutionHistoryCommandInput, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
+import { finishedExecutions, historyPage } from './child-executions';
 
 /** A fault the real service would raise, with its SDK error name. */
 function fault(name: string, message: string): Error {
@@ -32,7 +33,9 @@ export interface SentEmail {
  * - Secrets Manager `GetSecretValue` answers from `secrets`, by ARN or name
  *   (`ResourceNotFoundException` otherwise);
  * - Step Functions `DescribeExecution` answers from `executions`
- *   (`ExecutionDoesNotExist` otherwise). Step Functions has no independent
+ *   (`ExecutionDoesNotExist` otherwise), and `GetExecutionHistory` from the
+ *   child executions the pipeline runner finished (`child-executions.ts`).
+ *   Step Functions has no independent
  *   implementation to test against, so this one stays hand-written.
  */
 export class AwsSims {
@@ -88,6 +91,13 @@ export class AwsSims {
       const status = this.executions.get(input.executionArn ?? '');
       if (!status) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
       return { executionArn: input.executionArn, status };
+    });
+    finishedExecutions.clear();
+    sfn.on(GetExecutionHistoryCommand).callsFake(async (input: GetExecutionHistoryCommandInput) => {
+      gateCall({ service: 'states', action: 'GetExecutionHistory', input });
+      const e = finishedExecutions.get(input.executionArn ?? '');
+      if (!e) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+      return historyPage(e, input.maxResults || 100, input.nextToken);
     });
     this.mocks = [ses, sns, sm, sfn];
   }

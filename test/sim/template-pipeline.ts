@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { setCaller } from './aws-calls';
+import { FinishedExecution, finishedExecutions, START_EXECUTION_SYNC, syncResult } from './child-executions';
 import type { RdsSimulator } from './rds-sim';
+import { SimScheduler } from './scheduler';
 // aws-local-stepfunctions is an ES module with a CommonJS build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
@@ -36,6 +38,8 @@ export interface Definition {
   asl: any;
   /** Function ARN in the definition → the function behind it. */
   functions: Map<string, LambdaResource>;
+  /** The state machine's logical id: its name in the fake ARNs (`resolve`). @default 'Restore' */
+  stateMachineId?: string;
 }
 
 /**
@@ -59,6 +63,8 @@ export function resolve(part: any, resources: Record<string, any> = {}): string 
     return `arn:aws:${service === 'stepfunctions' ? 'states' : service}:${REGION}:${ACCOUNT}:${prefix}${id}`;
   };
   if (part?.['Fn::GetAtt']?.[1] === 'Arn') return fakeArn(part['Fn::GetAtt'][0]);
+  // A state machine's name: its logical id, the name in its fake ARN.
+  if (part?.['Fn::GetAtt']?.[1] === 'Name' && resources[part['Fn::GetAtt'][0]]?.Type === 'AWS::StepFunctions::StateMachine') return part['Fn::GetAtt'][0];
   // A table's Ref is its name (CloudFormation, AWS::DynamoDB::Table return values): its logical id here,
   // the name dynamo.ts creates it under.
   if (typeof part?.Ref === 'string' && resources[part.Ref]?.Type === 'AWS::DynamoDB::Table') return part.Ref;
@@ -109,7 +115,7 @@ export function definitionFromTemplate(template: { Resources?: Record<string, an
       env: Object.fromEntries(Object.entries<any>(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, resolve(v, resources)])),
     });
   }
-  return { asl: JSON.parse(text), functions };
+  return { asl: JSON.parse(text), functions, stateMachineId: machines[0][0] };
 }
 
 export interface TimelineEntry {
@@ -140,6 +146,10 @@ export interface RunResult {
   path: string[];
   /** Every status check of the waits (`check-status`): when it ran, what it was asked, what it answered. */
   checks: CheckRecord[];
+  /** The child executions it started (`startExecution.sync:2`: a fleet's targets), in the order they ended. */
+  children?: RunResult[];
+  /** The execution's ARN. */
+  executionArn?: string;
 }
 
 export interface CheckRecord {
@@ -169,6 +179,8 @@ export interface RunOptions {
    * @default `require` of the module in lambda-src/ (a test fixture's: its module in test/)
    */
   loadHandler?: (name: string) => HandlerModule;
+  /** @internal A child execution's: the scheduler its parent runs on, and its start (simulated seconds). */
+  child?: { scheduler: SimScheduler; startAt: number };
 }
 
 export type LambdaFault = 'throttled' | 'timed out';
@@ -217,7 +229,17 @@ function lambdaError(err: unknown): Error {
 export async function runDefinition(definition: Definition, input: unknown, sim: RdsSimulator, options: RunOptions = {}): Promise<RunResult> {
   const states = allStates(definition.asl);
   const clock = sim.clock;
-  const startedAt = clock.elapsed;
+  // This execution's own time: concurrent executions (a fleet's) interleave on the shared clock through the scheduler.
+  const scheduler = options.child?.scheduler ?? new SimScheduler(clock);
+  scheduler.spawn();
+  const startedAt = options.child?.startAt ?? clock.elapsed;
+  let t = startedAt;
+  const machineId = definition.stateMachineId ?? 'Restore';
+  const machineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${machineId}`;
+  // A child is named after its state machine (the top-level execution keeps the name tests know it by).
+  const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${options.child ? machineId : 'Restore'}:${options.name ?? 'sim'}`;
+  const children: RunResult[] = [];
+  let inFlight = 0;
   const lambdaSeconds = options.lambdaSeconds ?? 1;
   const timeline: TimelineEntry[] = [];
   const statesEntered: string[] = [];
@@ -234,6 +256,41 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   const handlers: Record<string, (payload: any) => Promise<any>> = {};
   for (const [name, state] of states) {
     if (state.Type !== 'Task') continue;
+    if (START_EXECUTION_SYNC.test(state.Resource)) {
+      // A child execution of this definition: it starts now (the Map's start, or when a slot freed), runs
+      // on the same scheduler, and this execution waits for it without holding the clock.
+      handlers[name] = async (payload: any) => {
+        if (payload.StateMachineArn !== machineArn) throw new Error(`run-pipeline: "${name}" starts ${payload.StateMachineArn}, not this state machine`);
+        const index = children.length + inFlight;
+        const startAt = Math.max(t, clock.elapsed);
+        if (inFlight++ === 0) scheduler.leave();
+        const childName = `${options.name ?? 'sim'}-${index + 1}`;
+        let result: RunResult;
+        try {
+          result = await runDefinition(definition, payload.Input, sim, { ...options, name: childName, child: { scheduler, startAt } });
+        } finally {
+          if (--inFlight === 0) scheduler.enter();
+        }
+        children.push(result);
+        t = Math.max(t, startAt + result.seconds);
+        const finished: FinishedExecution = {
+          executionArn: result.executionArn!,
+          stateMachineArn: machineArn,
+          name: childName,
+          status: result.status,
+          input: payload.Input,
+          output: result.output,
+          error: result.error,
+          cause: result.cause,
+          startDate: new Date(clock.start.getTime() + startAt * 1000),
+          stopDate: new Date(clock.start.getTime() + (startAt + result.seconds) * 1000),
+          timeline: result.timeline,
+        };
+        finishedExecutions.set(finished.executionArn, finished);
+        return syncResult(finished);
+      };
+      continue;
+    }
     const arn = state.Parameters?.FunctionName ?? state.Resource;
     const fn = definition.functions.get(arn);
     if (!fn) throw new Error(`run-pipeline: task "${name}" calls ${arn}, which is not a pipeline function`);
@@ -245,8 +302,9 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       for (let i = 0; i < 100 && (seen.get(name) ?? 0) < n; i++) await new Promise((r) => setImmediate(r));
       if ((seen.get(name) ?? 0) < n) throw new Error(`run-pipeline: the event log did not reach "${name}"`);
       const fault = options.lambdaFault?.(name, n);
+      await scheduler.at(t);
       if (fault === 'throttled') {
-        timeline.push({ at: clock.elapsed - startedAt, state: name, type: 'Task', error: 'Lambda.TooManyRequestsException' });
+        timeline.push({ at: t - startedAt, state: name, type: 'Task', error: 'Lambda.TooManyRequestsException' });
         throw lambdaFaultError(fault, fn.logicalId);
       }
       const env: Record<string, string> = { ...fn.env, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'ASIASIMULATED', AWS_SECRET_ACCESS_KEY: 'simulated' };
@@ -255,7 +313,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       lambdaInvocations += 1;
       options.onTask?.(name, 'start');
       setCaller(fn.logicalId);
-      const entry: TimelineEntry = { at: clock.elapsed - startedAt, state: name, type: 'Task' };
+      const entry: TimelineEntry = { at: t - startedAt, state: name, type: 'Task' };
       timeline.push(entry);
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -264,7 +322,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
         if (fn.name === 'check-status') checks.push({ state: name, at: entry.at, payload, result });
         if (fault === 'timed out') {
           // the work is done, but the answer is lost: the function's timeout passes first
-          clock.advance(59);
+          t += 59;
           entry.error = 'Lambda.Unknown';
           throw lambdaFaultError(fault, fn.logicalId);
         }
@@ -280,7 +338,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }
-        clock.advance(lambdaSeconds);
+        t += lambdaSeconds;
       }
     };
   }
@@ -295,7 +353,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   // The engine stamps $$.Execution.StartTime with `new Date()` synchronously
   // inside run(): let that one reading come from the simulated clock.
   const RealDate = Date;
-  const simNow = clock.now().getTime();
+  const simNow = clock.start.getTime() + startedAt * 1000;
   (global as any).Date = class extends RealDate {
     constructor(...args: any[]) {
       if (args.length === 0) super(simNow);
@@ -308,12 +366,13 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: retryZero },
       context: {
         Execution: {
-          Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Restore:${options.name ?? 'sim'}`,
+          Id: executionArn,
           Name: options.name ?? 'sim',
-          StartTime: clock.now().toISOString(),
+          StartTime: new RealDate(simNow).toISOString(),
           Input: input as any,
           RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
         } as any,
+        StateMachine: { Id: machineArn, Name: machineId } as any,
       },
     });
   } finally {
@@ -333,18 +392,18 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
           if (state?.Type === 'Wait') {
             const seconds = state.Seconds ?? valueAt(e.state.input, state.SecondsPath);
             if (typeof seconds !== 'number') throw new Error(`run-pipeline: Wait "${e.state.name}" has no seconds`);
-            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Wait', seconds });
-            clock.advance(seconds);
+            timeline.push({ at: t - startedAt, state: e.state.name, type: 'Wait', seconds });
+            t += seconds;
           } else if (state?.Type !== 'Task') {
-            timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: state?.Type ?? '?' });
+            timeline.push({ at: t - startedAt, state: e.state.name, type: state?.Type ?? '?' });
           }
           break;
         }
         case 'StateRetried': {
           const r = e.retry.retrier;
           const interval = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** (e.retry.attempt - 1), r.MaxDelaySeconds ?? Infinity);
-          timeline.push({ at: clock.elapsed - startedAt, state: e.state.name, type: 'Retry', seconds: interval });
-          clock.advance(interval);
+          timeline.push({ at: t - startedAt, state: e.state.name, type: 'Retry', seconds: interval });
+          t += interval;
           transitions += 1;
           historyEvents += 3;
           see(e.state.name);
@@ -366,6 +425,9 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
     // The outcome comes from the event log's ExecutionFailed.
   }
   await consume;
+  // The clock reaches this execution's end before it ends (alone: at once).
+  await scheduler.at(t);
+  scheduler.exit();
   if (!final) throw new Error('run-pipeline: the execution did not end');
   return {
     ...final,
@@ -373,8 +435,10 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
     transitions,
     historyEvents,
     lambdaInvocations,
-    seconds: clock.elapsed - startedAt,
+    seconds: t - startedAt,
     path: statesEntered,
     checks,
+    executionArn,
+    ...(children.length > 0 ? { children } : {}),
   };
 }

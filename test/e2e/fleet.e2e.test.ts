@@ -1,0 +1,88 @@
+import { Harness } from './harness';
+import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
+
+const h = new Harness();
+beforeEach(() => h.fresh());
+afterEach(() => h.done());
+
+const INSTANCES = ['db-1', 'db-2', 'db-3', 'db-4', 'db-5', 'db-6', 'db-7'];
+const CLUSTERS = ['aurora-1', 'aurora-2', 'aurora-3'];
+
+function seedFleet() {
+  const before = new Map<string, string | undefined>();
+  for (const id of INSTANCES) before.set(id, h.sim.addInstance(fullyConfiguredInstance(id)).DbiResourceId);
+  for (const id of CLUSTERS) before.set(id, seedCluster(h.sim, id).cluster.DbClusterResourceId);
+  return before;
+}
+
+const fleetInput = (maxConcurrency?: number) => ({
+  targets: [
+    ...INSTANCES.map((identifier) => ({ identifier, task: 'create_snapshot', isCluster: false })),
+    ...CLUSTERS.map((identifier) => ({ identifier, task: 'create_snapshot', isCluster: true })),
+  ],
+  ...(maxConcurrency ? { maxConcurrency } : {}),
+});
+
+describe('a fleet of 10 instances and clusters', () => {
+  test('one target fails and rolls back; the others are restored; the fleet ends FAILED with a summary of each', async () => {
+    const before = seedFleet();
+    h.sim.failOn({
+      command: 'RestoreDBInstanceFromDBSnapshot',
+      when: (i) => i.DBInstanceIdentifier === 'db-4',
+      error: 'InsufficientDBInstanceCapacityFault',
+      message: 'Cannot create a db.r6g.large instance in us-east-1',
+    });
+    const result = await h.run(fleetInput(4));
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('FleetTargetsFailed');
+    expect(result.cause).toMatch(/^1 of 10 targets failed; 9 succeeded\./);
+    expect(result.cause).toMatch(/db-4 create_snapshot: FAILED InsufficientDBInstanceCapacityFault/);
+
+    // every target ran as its own child execution of the same state machine
+    expect(result.children).toHaveLength(10);
+    for (const id of [...INSTANCES, ...CLUSTERS]) expect(result.cause).toMatch(new RegExp(`^${id}( \\(cluster\\))? create_snapshot: (SUCCEEDED|FAILED)`, 'm'));
+    for (const child of result.children!) {
+      expect(child.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:RestoreStateMachine[0-9A-F]+:sim-\d+$/);
+    }
+    const failedChildren = result.children!.filter((c) => c.status === 'FAILED');
+    expect(failedChildren).toHaveLength(1);
+    expect(failedChildren[0].path).toContain('Rename the original back');
+
+    // the failed target is its original again; every other one is a restored database under its identifier
+    expect(h.sim.instance('db-4')!.DbiResourceId).toBe(before.get('db-4'));
+    expect(h.sim.instance('db-4')!.DBInstanceStatus).toBe('available');
+    for (const id of INSTANCES.filter((i) => i !== 'db-4')) {
+      expect(h.sim.instance(id)!.DbiResourceId).not.toBe(before.get(id));
+      expect(h.sim.instance(id)!.DBInstanceStatus).toBe('available');
+    }
+    for (const id of CLUSTERS) {
+      expect(h.sim.cluster(id)!.DbClusterResourceId).not.toBe(before.get(id));
+      expect(h.sim.cluster(id)!.Status).toBe('available');
+    }
+  });
+});
+
+describe('a fleet refused before anything starts', () => {
+  test('one bad target refuses the whole fleet, naming it; no RDS call, no child execution', async () => {
+    seedFleet();
+    const input = fleetInput();
+    input.targets[3] = { identifier: 'Orders_DB', task: 'db_restore', isCluster: false };
+    const result = await h.run(input);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('InvalidIdentifier');
+    expect(result.cause).toMatch(/targets\[3\]\.identifier: "identifier" "Orders_DB" is not a valid RDS identifier/);
+    expect(h.sim.calls).toEqual([]);
+    expect(result.children).toBeUndefined();
+  });
+
+  test('two targets naming the same database refuse the fleet', async () => {
+    seedFleet();
+    const input = fleetInput();
+    input.targets.push({ identifier: 'db-2', task: 'create_snapshot_only', isCluster: false });
+    const result = await h.run(input);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('DuplicateTarget');
+    expect(result.cause).toMatch(/targets\[10\]\.identifier: "db-2" is already targets\[1\]/);
+    expect(h.sim.calls).toEqual([]);
+  });
+});
