@@ -14,8 +14,8 @@ export interface BenchFixture {
   durations(seconds: number): Partial<SimDurations>;
   /** Put the database (and its snapshots) into the simulator. */
   seed(sim: RdsSimulator, pipelineId: string): void;
-  /** Seconds the clients' endpoint was unreachable during the run. */
-  downtime(sim: RdsSimulator): number;
+  /** When the clients' endpoint was unreachable during the run (simulated seconds). */
+  downtime(sim: RdsSimulator): DowntimePeriod[];
 }
 
 export interface BenchMode {
@@ -25,20 +25,20 @@ export interface BenchMode {
   readonly description: string;
 }
 
-const sum = (periods: { seconds: number }[]) => periods.reduce((s, d) => s + d.seconds, 0);
+export interface DowntimePeriod { from: number; to: number; seconds: number }
 
 export const INSTANCE: BenchFixture = {
   input: { identifier: 'orders-db', task: 'create_snapshot', isCluster: false },
   durations: (seconds) => ({ restore: seconds }),
   seed: (sim, pipelineId) => { seedDemoInstance(sim, 'orders-db', pipelineId); },
-  downtime: (sim) => sum(sim.endpointDowntime('orders-db')),
+  downtime: (sim) => sim.endpointDowntime('orders-db'),
 };
 
 export const CLUSTER: BenchFixture = {
   input: { identifier: 'orders-aurora', task: 'create_snapshot', isCluster: true },
   durations: (seconds) => ({ clusterRestore: seconds }),
   seed: (sim) => { seedCluster(sim, 'orders-aurora'); },
-  downtime: (sim) => sum(sim.endpointDowntime('orders-aurora')),
+  downtime: (sim) => sim.endpointDowntime('orders-aurora'),
 };
 
 /** The modes that exist today. `cluster-rename-first` is the reference for `cluster-swap`'s target. */

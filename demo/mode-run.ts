@@ -3,7 +3,7 @@
  * state machine and handlers, RDS on a simulated clock, DynamoDB on dynalite.
  * Runs share the table, so the first teaches the waits' history to the next.
  */
-import { BenchMode } from './bench-modes';
+import { BenchMode, DowntimePeriod } from './bench-modes';
 import { AwsSims } from '../test/sim/aws-sims';
 import { Detection, detections, medianLatency } from '../test/sim/detection';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
@@ -15,6 +15,8 @@ export interface ModeRun {
   result: RunResult;
   /** Seconds the clients' endpoint was unreachable. */
   downtime: number;
+  /** When it was. */
+  downtimePeriods: DowntimePeriod[];
   detections: Detection[];
   /** Median detection latency of the run's waits, seconds. */
   latency: number;
@@ -45,7 +47,9 @@ export async function runMode(dynamo: Dynalite, mode: BenchMode, runs: number, r
       const result = await runPipeline(definition, mode.fixture.input, sim);
       if (result.status !== 'SUCCEEDED') throw new Error(`${JSON.stringify(mode.props)} run ${i + 1}: ${result.error}: ${result.cause}`);
       const found = detections(result, sim);
-      out.push({ result, downtime: mode.fixture.downtime(sim), detections: found, latency: medianLatency(found) ?? 0 });
+      const periods = mode.fixture.downtime(sim);
+      const downtime = periods.reduce((sum, d) => sum + d.seconds, 0);
+      out.push({ result, downtime, downtimePeriods: periods, detections: found, latency: medianLatency(found) ?? 0 });
     } finally {
       sim.uninstall();
       aws.uninstall();

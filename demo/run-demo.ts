@@ -10,8 +10,11 @@ import { CLUSTER_ATTRIBUTES, MEMBER_ATTRIBUTES } from '../lambda-src/rds/cluster
 import { INSTANCE_ATTRIBUTES } from '../lambda-src/rds/instance-config';
 import { TAG_PIPELINE, TAG_SOURCE } from '../lambda-src/rds/naming';
 import { Cutover } from '../src';
+import { BENCH_MODES } from './bench-modes';
+import { runMode } from './mode-run';
 import { AwsSims } from '../test/sim/aws-sims';
 import { formatDuration } from '../test/sim/clock';
+import { detections, medianLatency } from '../test/sim/detection';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
 import { withFixtureRoles } from '../test/sim/fixture-roles';
 import { fullyConfiguredInstance, seedCluster, seedDemoInstance } from '../test/sim/fixtures';
@@ -63,6 +66,9 @@ async function main() {
     console.log(`Transitions: ${result.transitions} state transitions ($${(result.transitions * 0.000025).toFixed(4)}), `
       + `${result.lambdaInvocations} Lambda invocations, ~${result.historyEvents} of 25,000 history events`);
     console.log(`RDS calls:   ${sim.calls.length} (${sim.mutatingCalls().length} mutating)`);
+    const found = detections(result, sim);
+    console.log(`Detection:   readiness noticed ${Math.round(medianLatency(found) ?? 0)} s after it happened (median of ${found.length} waits, `
+      + 'no wait history yet: back-off from 30 s)');
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
   } finally {
     sim.uninstall();
@@ -71,6 +77,21 @@ async function main() {
   await swapDemo();
   await pointInTimeDemo(definition, tables);
   await clusterDemo(definition, pipelineId, tables);
+  await modesSideBySide();
+}
+
+/** Every cutover mode of demo/bench-modes.ts, twice on one table: without wait history, then with what the first run taught. */
+async function modesSideBySide() {
+  console.log(`\n${'-'.repeat(100)}\nEvery mode side by side (the default 20-minute restore; run 1 without wait history, run 2 with the history run 1 left)\n`);
+  const rows = [['mode', 'downtime', 'downtime (learned)', 'detection latency', 'detection latency (learned)', 'transitions', 'transitions (learned)']];
+  for (const [name, mode] of Object.entries(BENCH_MODES)) {
+    const [first, second] = await runMode(dynamo, mode, 2);
+    rows.push([name, formatDuration(first.downtime), formatDuration(second.downtime), `${Math.round(first.latency)} s`,
+      `${Math.round(second.latency)} s`, String(first.result.transitions), String(second.result.transitions)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log('\nDetection latency: median over the waits, from "ready" on the simulator\'s clock to the start of the step after the wait.');
 }
 
 /** db_restore to a point in time (issue 9): RestoreDBInstanceToPointInTime from the renamed original. */

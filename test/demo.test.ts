@@ -15,4 +15,9 @@ test('the demo restores an instance (from a snapshot, then to a point in time) a
   expect(out).toMatch(/^Endpoint: +unchanged/m);
   expect(out).toMatch(/^Writer: +orders-aurora-1 before, orders-aurora-1 after/m);
   expect(out).toMatch(/^Config: +39 of 39 kept attributes equal to the original$/m);
+  // every mode side by side, without wait history and with what the first run taught
+  expect(out).toMatch(/^Detection: +readiness noticed \d+ s after it happened \(median of 5 waits/m);
+  for (const mode of ['rename-first', 'restore-then-swap', 'cluster-rename-first']) {
+    expect(out).toMatch(new RegExp(`^${mode} +\\d+m \\d\\ds +\\d+m \\d\\ds +\\d+ s +\\d+ s +\\d+ +\\d+$`, 'm'));
+  }
 }, 120_000);
