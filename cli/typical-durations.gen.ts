@@ -42,7 +42,7 @@ export async function typicalPaths(): Promise<TypicalPath[]> {
           task,
         });
         if (result.status !== 'SUCCEEDED') throw new Error(`typical ${kind} ${task} run ${result.status}: ${result.error}: ${result.cause}`);
-        paths.push({ kind, task, ...(cutover ? { cutover } : {}), total: result.seconds, states: pathOf(result.timeline) });
+        paths.push({ kind, task, ...(cutover ? { cutover: cutover.value } : {}), total: result.seconds, states: pathOf(result.timeline) });
       }
     }
   } finally {

@@ -4,7 +4,7 @@ import { clusterMembers, findCluster, unsupportedKind, writerOf } from './rds/cl
 import { PipelineError } from './rds/errors';
 import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
-import type { Original, OriginalCluster } from './rds/job';
+import type { DnsRef, Original, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './rds/naming';
 import { checkPassable, rolesOfCluster, rolesOfInstance } from './rds/passable-roles';
@@ -65,13 +65,16 @@ function checkAllowed(what: string, items: { identifier: string; tags?: { Key?: 
   throw new PipelineError('IdentifierNotAllowed', problems.join(' '));
 }
 
-async function captureInstance(job: RestoreInput): Promise<Original> {
+async function captureInstance(input: RestoreInput & { dns?: DnsRef }): Promise<Original> {
+  // A DNS alias: the serving instance is the one the record points at; the restore goes to the other identifier
+  // (allowedIdentifiers and IAM name the input's identifier and its -trapheus-new name).
+  const job = { ...input, identifier: input.dns?.serving ?? input.identifier };
   const db = await findInstance(job.identifier);
   if (!db) {
     throw new PipelineError('DBInstanceNotFoundFault',
       `There is no DB instance "${job.identifier}" in this account and Region. Check "identifier" (for an Aurora cluster set "isCluster": true).`);
   }
-  checkAllowed('the DB instance', [{ identifier: job.identifier, tags: db.TagList }]);
+  checkAllowed('the DB instance', [{ identifier: input.identifier, tags: db.TagList }]);
   if (db.DBClusterIdentifier) {
     throw new PipelineError('UseClusterRestore',
       `DB instance ${job.identifier} is a member of cluster ${db.DBClusterIdentifier}: restore the cluster with "identifier": "${db.DBClusterIdentifier}", "isCluster": true.`);
@@ -91,7 +94,7 @@ async function captureInstance(job: RestoreInput): Promise<Original> {
     throw new PipelineError('HasReadReplicas',
       `DB instance ${job.identifier} is part of a read replica set; an in-place restore would break replication.`);
   }
-  const staging = stagingIdentifier(job.identifier);
+  const staging = input.dns?.next ?? stagingIdentifier(job.identifier);
   if (job.task !== 'create_snapshot_only' && job.task !== 'export_snapshot') {
     checkPassable(rolesOfInstance(db));
     await checkRestorableWindow(job, { instance: db });

@@ -125,16 +125,18 @@ async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAuto
  */
 async function deleteOld(event: Extract<DeleteEvent, { op: 'old' }>): Promise<{ deleted: string | null; finalSnapshot?: string }> {
   const { job } = event;
-  if (!job.temp) throw new PipelineError('InvalidJob', `The job for ${job.identifier} has no renamed original (temp) to delete.`);
+  // A DNS alias: the old DB is the one the record pointed at (it kept its identifier); the replacement is the other
+  const temp = job.dns?.serving ?? job.temp?.identifier;
+  if (!temp) throw new PipelineError('InvalidJob', `The job for ${job.identifier} has no renamed original (temp) to delete.`);
   const e = {
-    identifier: job.identifier,
-    temp: job.temp.identifier,
+    identifier: job.dns?.next ?? job.identifier,
+    temp,
     originalResourceId: instanceOf(job).original.resourceId,
     restoredResourceId: job.restored?.resourceId,
     startedAt: event.startedAt,
   };
   const handling = event.oldDatabase ?? DEFAULT_HANDLING;
-  const finalSnapshot = finalSnapshotFor(e.identifier, handling, e.startedAt);
+  const finalSnapshot = finalSnapshotFor(job.identifier, handling, e.startedAt);
   const named = finalSnapshot ? { finalSnapshot } : {};
   const replacement = await findInstance(e.identifier);
   // it must serve (rds/statuses.ts): storage-optimization ("fully operational"), backing-up and a change being applied do

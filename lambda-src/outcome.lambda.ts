@@ -75,8 +75,9 @@ export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Ou
   const { job, phase } = event;
   const error = job.error?.Error ?? 'Unknown';
   const what = errorMessage(job.error).replace(/\.?\s*$/, '.');
-  const id = job.identifier;
-  const temp = job.temp?.identifier ?? (typeof id === 'string' ? tempIdentifier(id) : '');
+  // A DNS alias: the original kept its identifier (dns.serving), the restored DB has the other one (dns.next)
+  const id = job.dns && phase !== 'unchanged' ? (phase === 'restored' ? job.dns.next : job.dns.serving) : job.identifier;
+  const temp = job.dns ? (phase === 'restored' ? job.dns.serving : job.dns.next) : job.temp?.identifier ?? (typeof id === 'string' ? tempIdentifier(id) : '');
   const originalId = job.original?.resourceId;
   const cluster = job.isCluster === true;
   const noun = cluster ? 'DB cluster' : 'DB instance';

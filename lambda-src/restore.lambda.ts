@@ -61,7 +61,7 @@ async function restoreInstance(job: Job, staged: boolean): Promise<RestoredRef> 
       ? await rds().send(new RestoreDBInstanceToPointInTimeCommand({
         ...(settings as Partial<RestoreDBInstanceToPointInTimeCommandInput>),
         TargetDBInstanceIdentifier: identifier,
-        ...(staged ? { SourceDBInstanceIdentifier: job.identifier } : { SourceDbiResourceId: original.resourceId }),
+        ...(staged ? { SourceDBInstanceIdentifier: job.dns?.serving ?? job.identifier } : { SourceDbiResourceId: original.resourceId }),
         ...pointInTime(pit),
       }))
       : await rds().send(new RestoreDBInstanceFromDBSnapshotCommand({

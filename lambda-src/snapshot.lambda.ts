@@ -14,9 +14,11 @@ type JobFields = Partial<Pick<Job, 'snapshotIdentifier' | 'source' | 'restoreTim
  * the snapshot to restore) and `source`.
  */
 export type SnapshotEvent = { isCluster?: boolean; job?: JobFields } & (
-  | { op: 'create'; identifier: string; startedAt: string }
-  | { op: 'find'; identifier: string; engine: string }
-  | { op: 'prune'; identifier: string; keep: string });
+  /** `source`: the DB to snapshot, when it is not `identifier` (a DNS alias: the serving one of its two identifiers). */
+  | { op: 'create'; identifier: string; startedAt: string; source?: string }
+  /** `sources`: the DBs whose snapshots count, the serving one first (default: `identifier`). */
+  | { op: 'find'; identifier: string; engine: string; sources?: string[] }
+  | { op: 'prune'; identifier: string; keep: string; sources?: string[] });
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -29,10 +31,10 @@ function ref(s: Snap, created: boolean): SnapshotRef {
  * instead of making another; or named `name` (the input's snapshotIdentifier),
  * which the refresh never prunes.
  */
-async function create(kind: SnapshotKind, identifier: string, startedAt: string, name?: string): Promise<SnapshotRef> {
+async function create(kind: SnapshotKind, identifier: string, startedAt: string, name?: string, source = identifier): Promise<SnapshotRef> {
   const id = name ?? snapshotIdentifier(identifier, startedAt);
   try {
-    return ref(await kind.create(id, identifier, pipelineTags(identifier)), true);
+    return ref(await kind.create(id, source, pipelineTags(identifier)), true);
   } catch (err) {
     if (isFault(err, ...kind.alreadyExists)) {
       const existing = await kind.find(id);
@@ -49,7 +51,7 @@ async function create(kind: SnapshotKind, identifier: string, startedAt: string,
  * automated snapshot of the database (every page); "point-in-time": no
  * snapshot (the pre-flight has checked the time against the restorable window).
  */
-async function find(kind: SnapshotKind, identifier: string, engine: string, job: JobFields = {}): Promise<SnapshotRef> {
+async function find(kind: SnapshotKind, identifier: string, engine: string, job: JobFields = {}, sources = [identifier]): Promise<SnapshotRef> {
   const isCluster = kind === snapshotKind(true);
   const notFound = isCluster ? 'DBClusterSnapshotNotFoundFault' : 'DBSnapshotNotFoundFault';
   if (job.source === 'point-in-time') {
@@ -59,7 +61,7 @@ async function find(kind: SnapshotKind, identifier: string, engine: string, job:
   if (job.source === 'latest-automated') {
     // only the database's own: a retained backup of a deleted DB that had this identifier is another database
     const mine = (s: Snap) => !job.original?.resourceId || !s.sourceResourceId || s.sourceResourceId === job.original.resourceId;
-    chosen = newestFirst((await kind.list(identifier, 'automated')).filter((s) => s.status === 'available' && mine(s)))[0];
+    chosen = newestFirst((await kind.list(sources[0], 'automated')).filter((s) => s.status === 'available' && mine(s)))[0];
     if (!chosen) {
       throw new PipelineError(notFound, `${identifier} has no available automated ${kind.noun}: automated backups are off (backup retention 0) `
         + 'or none has been taken yet. Use "source": "snapshot" with a manual snapshot, or turn automated backups on.');
@@ -77,7 +79,7 @@ async function find(kind: SnapshotKind, identifier: string, engine: string, job:
     }
   } else {
     const legacyId = legacySnapshotIdentifier(identifier);
-    chosen = (await pipelineSnapshots(kind, identifier)).find((s) => s.status === 'available') ?? await kind.find(legacyId);
+    chosen = (await pipelineSnapshots(kind, identifier, sources)).find((s) => s.status === 'available') ?? await kind.find(legacyId);
     if (!chosen) {
       throw new PipelineError(notFound,
         `No ${kind.noun} to restore ${identifier} from: none made by this pipeline and no ${legacyId}. Run the task "create_snapshot" (or "create_snapshot_only") first, `
@@ -95,7 +97,7 @@ async function find(kind: SnapshotKind, identifier: string, engine: string, job:
 }
 
 /** Delete the older snapshots this pipeline made, only once `keep` is verified available. */
-async function prune(kind: SnapshotKind, identifier: string, keep: string): Promise<{ deleted: string[] }> {
+async function prune(kind: SnapshotKind, identifier: string, keep: string, sources = [identifier]): Promise<{ deleted: string[] }> {
   // A snapshot named by the input is the user's: keeping it does not make the pipeline's own ones older.
   if (!isPipelineSnapshotName(keep, identifier)) return { deleted: [] };
   const kept = await kind.find(keep);
@@ -104,7 +106,7 @@ async function prune(kind: SnapshotKind, identifier: string, keep: string): Prom
   }
   // Only older ones: an overlapping execution's newer snapshot is not ours to delete.
   const keptAt = new Date(kept.createdAt ?? 0).getTime();
-  const older = (await pipelineSnapshots(kind, identifier))
+  const older = (await pipelineSnapshots(kind, identifier, sources))
     .filter((s) => s.id !== keep && s.status === 'available' && new Date(s.createdAt ?? 0).getTime() < keptAt);
   const deleted: string[] = [];
   for (const s of older) {
@@ -122,8 +124,8 @@ async function prune(kind: SnapshotKind, identifier: string, keep: string): Prom
 export const handler = logged('snapshot', async (event: SnapshotEvent): Promise<unknown> => {
   const kind = snapshotKind(event.isCluster);
   switch (event.op) {
-    case 'create': return create(kind, event.identifier, event.startedAt, event.job?.snapshotIdentifier);
-    case 'find': return find(kind, event.identifier, event.engine, event.job);
-    case 'prune': return prune(kind, event.identifier, event.keep);
+    case 'create': return create(kind, event.identifier, event.startedAt, event.job?.snapshotIdentifier, event.source);
+    case 'find': return find(kind, event.identifier, event.engine, event.job, event.sources);
+    case 'prune': return prune(kind, event.identifier, event.keep, event.sources);
   }
 });

@@ -1,18 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
-import { Cutover, CutoverOptions } from './cutover';
+import { Cutover, CutoverOptions, resolveDnsAlias } from './cutover';
 import { OldDatabaseOptions, resolveOldDatabase } from './old-database';
 import { PollingOptions, pollsForWait, resolvePolling } from './polling';
 
 /**
  * How many waits a branch has (forward and rollback), to size the history
  * check and the execution timeout: the instance branch 5 + 4
- * (RESTORE_THEN_SWAP adds 3 + 2), the cluster branch 9 + 7; keeping the old
- * database adds 2, a final snapshot 1 (2 for an instance: the old instance is
- * also waited for to be available before it).
+ * (RESTORE_THEN_SWAP adds 3 + 2; a DNS alias, 3 + 2 and its record changes 2 + 1),
+ * the cluster branch 9 + 7;
+ * keeping the old database adds 2, a final snapshot 1 (2 for an instance: the
+ * old instance is also waited for to be available before it).
  */
 export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'instance' | 'cluster'): number {
   const old = resolveOldDatabase(props);
-  const base = kind === 'cluster' ? 16 : 9 + (props.cutover === Cutover.RESTORE_THEN_SWAP ? 5 : 0);
+  const dns = props.cutover?.dnsRecord !== undefined;
+  const staged = dns || props.cutover === Cutover.RESTORE_THEN_SWAP;
+  const base = kind === 'cluster' ? 16 : 9 + (staged ? 5 : 0) + (dns ? 3 : 0);
   return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? (kind === 'instance' ? 2 : 1) : 0);
 }
 
@@ -39,6 +42,6 @@ export function executionTimeout(props: PollingOptions & OldDatabaseOptions & Cu
   const waits = Math.max(branchWaits(props, 'instance'), branchWaits(props, 'cluster'));
   const policy = resolvePolling(props, waits);
   const seconds = waits * (policy.maxWait + pollsForWait(policy) * SECONDS_PER_CHECK)
-    + (resolveOldDatabase(props).keepSeconds ?? 0) + TASKS_MARGIN.toSeconds();
+    + (resolveOldDatabase(props).keepSeconds ?? 0) + (resolveDnsAlias(props)?.drainSeconds ?? 0) + TASKS_MARGIN.toSeconds();
   return Duration.hours(Math.ceil(seconds / 3600));
 }

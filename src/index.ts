@@ -4,7 +4,7 @@ export * from './cluster-pipeline';
 export type { RestorePipelineProps } from './pipeline-steps';
 export * from './endings';
 export { Cutover } from './cutover';
-export type { CutoverOptions } from './cutover';
+export type { CutoverOptions, DnsAliasCutoverProps } from './cutover';
 export * from './restore-handlers';
 export type { PollingOptions } from './polling';
 export type { FleetOptions } from './fleet';

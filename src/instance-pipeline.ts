@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AfterRestore } from './after-restore';
-import { Cutover } from './cutover';
+import { Cutover, resolveDnsAlias } from './cutover';
+import { DNS_PATHS, DnsCutover } from './dns-cutover';
 import { ExecutionEndings, FailurePhase } from './endings';
 import { invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
@@ -29,24 +30,34 @@ export class InstanceRestorePipeline extends Construct {
 
     const unchanged = failure.report(FailurePhase.UNCHANGED);
     const restoredFailure = failure.report(FailurePhase.RESTORED);
-    const swap = props.cutover === Cutover.RESTORE_THEN_SWAP;
-    const rollback = this.rollback(h, wait, failure, swap);
+    const dnsAlias = resolveDnsAlias(props);
+    const dns = dnsAlias && new DnsCutover(this, { dnsFunction: h.dns!, dns: dnsAlias, endings: failure, noun: 'instance' });
+    const swap = props.cutover === Cutover.RESTORE_THEN_SWAP || dns !== undefined;
     const guard = steps.guard.bind(steps);
+    // A DNS alias: the serving instance is the one the record points at; the restore goes to the other identifier.
+    // its snapshots are named after the input's identifier, and taken of either of its two identifiers
+    const sources = dns ? { 'sources.$': `States.Array(${DNS_PATHS.serving}, ${DNS_PATHS.next})` } : {};
+    const restoredId = dns ? DNS_PATHS.next : '$.identifier';
+    const oldId = dns ? DNS_PATHS.serving : '$.temp.identifier';
+    const rollback = dns ? this.dnsRollback(wait, failure, h) : this.rollback(h, wait, failure, swap);
+    // after the record switch, the record goes back first, then the same rollback
+    const rollbackAfterSwitch = dns ? dns.switchBack(failure.report(FailurePhase.ROLLBACK_FAILED), rollback) : rollback;
 
     // Before any change.
     const capture = guard(invoke(this, 'Capture the instance configuration', h.capture, { 'job.$': '$' }, '$.original'), unchanged);
     const takeSnapshot = guard(invoke(this, 'Take a new snapshot', h.snapshot, {
-      'op': 'create', 'identifier.$': '$.identifier', 'startedAt.$': '$$.Execution.StartTime', 'job.$': '$',
+      'op': 'create', 'identifier.$': '$.identifier', ...(dns ? { 'source.$': DNS_PATHS.serving } : {}), 'startedAt.$': '$$.Execution.StartTime', 'job.$': '$',
     }, '$.snapshot'), unchanged);
     const pruneSnapshots = guard(invoke(this, 'Delete older snapshots', h.snapshot, {
-      'op': 'prune', 'identifier.$': '$.identifier', 'keep.$': '$.snapshot.id',
+      'op': 'prune', 'identifier.$': '$.identifier', ...sources, 'keep.$': '$.snapshot.id',
     }, '$.pruned'), unchanged);
     const findSnapshot = guard(invoke(this, 'Find what to restore from', h.snapshot, {
-      'op': 'find', 'identifier.$': '$.identifier', 'engine.$': '$.original.engine', 'job.$': '$',
+      'op': 'find', 'identifier.$': '$.identifier', ...sources, 'engine.$': '$.original.engine', 'job.$': '$',
     }, '$.snapshot'), unchanged);
 
     // From the rename until the restored instance is available: failures roll back.
-    const renameOut = guard(invoke(this, 'Rename the instance out of the way', h.rename, {
+    // (not built for a DNS alias, which never renames: an unused state would be unreachable)
+    const renameOutState = dns ? undefined : guard(invoke(this, 'Rename the instance out of the way', h.rename, {
       'op': 'forward', 'identifier.$': '$.identifier', 'resourceId.$': '$.original.resourceId',
     }, '$.temp'), rollback);
     const restore = () => guard(invoke(this, 'Restore under the original identifier', h.restore,
@@ -55,7 +66,7 @@ export class InstanceRestorePipeline extends Construct {
     // After the restored instance is available: no rollback, the restored instance serves.
     const applyConfig = () => guard(invoke(this, 'Apply the settings the restore cannot carry', h.applyConfig,
       { 'op': 'apply', 'job.$': '$' }, '$.applied'), restoredFailure);
-    const verify = guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
+    const verifyState = dns ? undefined : guard(invoke(this, 'Verify the restored configuration', h.applyConfig,
       { 'op': 'verify', 'job.$': '$' }, '$.verified'), restoredFailure);
     const deleteOld = guard(invoke(this, 'Delete the old instance', h.delete, {
       'op': 'old',
@@ -68,9 +79,10 @@ export class InstanceRestorePipeline extends Construct {
     // is the restored one, since either may be backing up or in maintenance
     // by then), deleted (with a final snapshot once it is available: RDS
     // refuses one of a backing-up instance), and its final snapshot waited for and tagged.
-    const restoredInstance = { resource: 'instance', identifierPath: '$.identifier', resourceIdPath: '$.restored.resourceId' } as const;
-    const oldInstance = { resource: 'instance', identifierPath: '$.temp.identifier', resourceIdPath: '$.original.resourceId' } as const;
-    let beforeDelete = sfn.Chain.start(verify);
+    const restoredInstance = { resource: 'instance', identifierPath: restoredId, resourceIdPath: '$.restored.resourceId' } as const;
+    const oldInstance = { resource: 'instance', identifierPath: oldId, resourceIdPath: '$.original.resourceId' } as const;
+    // A DNS alias: the staged instance was verified before the switch; the old one drains after it.
+    let beforeDelete = dns ? dns.switchOver(rollbackAfterSwitch) : sfn.Chain.start(verifyState!);
     // The hook (with RESTORE_THEN_SWAP it ran on the staged instance): its failure rolls back.
     if (props.afterRestore && !swap) {
       beforeDelete = beforeDelete.next(guard(props.afterRestore._task(this, {
@@ -80,14 +92,14 @@ export class InstanceRestorePipeline extends Construct {
     if (old.keepSeconds) {
       beforeDelete = beforeDelete
         .next(new sfn.Wait(this, `Keep the old instance for ${old.keepText}`, { time: sfn.WaitTime.duration(Duration.seconds(old.keepSeconds)) }))
-        .next(wait('old instance after the keep window', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'settled' }, restoredFailure))
+        .next(wait('old instance after the keep window', { resource: 'instance', identifierPath: oldId, until: 'settled' }, restoredFailure))
         .next(wait('restored instance after the keep window', { ...restoredInstance, until: 'serving' }, restoredFailure));
     }
     if (old.payload.finalSnapshot) {
       beforeDelete = beforeDelete.next(wait('old instance before its final snapshot', { ...oldInstance, until: 'available' }, restoredFailure));
       steps.retryWhileOldDatabaseBusy(deleteOld);
     }
-    let afterDelete = sfn.Chain.start(wait('old instance deletion', { resource: 'instance', identifierPath: '$.temp.identifier', until: 'gone' }, restoredFailure));
+    let afterDelete = sfn.Chain.start(wait('old instance deletion', { resource: 'instance', identifierPath: oldId, until: 'gone' }, restoredFailure));
     if (old.payload.finalSnapshot) {
       afterDelete = afterDelete
         .next(wait('final snapshot', { resource: 'snapshot', identifierPath: '$.deletedOld.finalSnapshot', until: 'available' }, restoredFailure))
@@ -95,7 +107,7 @@ export class InstanceRestorePipeline extends Construct {
           'op': 'final-snapshot',
           'isCluster': false,
           'identifier.$': '$.identifier',
-          'temp.$': '$.temp.identifier',
+          'temp.$': oldId,
           'snapshotId.$': '$.deletedOld.finalSnapshot',
           'sourceResourceId.$': '$.original.resourceId',
         }, '$.finalSnapshot'), restoredFailure));
@@ -104,25 +116,27 @@ export class InstanceRestorePipeline extends Construct {
     // The original, once its rename is done: serving is enough (the restore
     // does not touch it), so a backing-up original does not hold the restore back.
     const renamed = () => wait('renamed instance', { ...oldInstance, until: 'serving' }, rollback);
-    const restoreChain = swap
+    const restoreChain = dns
+      ? this.restoreThenSwap(h, wait, guard, rollback, props.afterRestore).next(beforeDelete)
+      : swap
       // the staged instance moves in as soon as the identifier is free (the original's
       // rename has taken effect), not once that rename has finished: a shorter outage
-      ? this.restoreThenSwap(h, wait, guard, rollback, props.afterRestore).next(renameOut)
-        .next(wait('original identifier to be free', { resource: 'instance', identifierPath: '$.identifier', until: 'gone' }, rollback))
-        .next(guard(invoke(this, 'Move the staged instance under the original identifier', h.rename, {
-          'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId',
-        }, '$.moved'), rollback))
-        .next(wait('restored instance', { ...restoredInstance, until: 'serving' }, rollback))
-        .next(renamed())
-        .next(beforeDelete)
-      : sfn.Chain.start(renameOut)
-        .next(renamed())
-        .next(restore())
+        ? this.restoreThenSwap(h, wait, guard, rollback, props.afterRestore).next(renameOutState!)
+          .next(wait('original identifier to be free', { resource: 'instance', identifierPath: '$.identifier', until: 'gone' }, rollback))
+          .next(guard(invoke(this, 'Move the staged instance under the original identifier', h.rename, {
+            'op': 'back', 'identifier.$': '$.identifier', 'resourceId.$': '$.restored.resourceId',
+          }, '$.moved'), rollback))
+          .next(wait('restored instance', { ...restoredInstance, until: 'serving' }, rollback))
+          .next(renamed())
+          .next(beforeDelete)
+        : sfn.Chain.start(renameOutState!)
+          .next(renamed())
+          .next(restore())
         // the next step modifies it; then, once what it applied is in, serving is enough
-        .next(wait('restored instance', { ...restoredInstance, until: 'modifiable' }, rollback))
-        .next(applyConfig())
-        .next(wait('restored settings', { ...restoredInstance, until: 'serving', pendingPath: '$.applied.changed' }, restoredFailure))
-        .next(beforeDelete);
+          .next(wait('restored instance', { ...restoredInstance, until: 'modifiable' }, rollback))
+          .next(applyConfig())
+          .next(wait('restored settings', { ...restoredInstance, until: 'serving', pendingPath: '$.applied.changed' }, restoredFailure))
+          .next(beforeDelete);
     restoreChain
       .next(deleteOld)
       .next(afterDelete)
@@ -138,7 +152,24 @@ export class InstanceRestorePipeline extends Construct {
     const which = new sfn.Choice(this, 'Which task?')
       .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain));
     if (props.snapshotExport) which.when(sfn.Condition.stringEquals('$.task', 'export_snapshot'), props.snapshotExport.states('instance'));
-    this.startState = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
+    const start = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
+    this.startState = dns ? dns.start(start, unchanged) : start;
+  }
+
+  /**
+   * Undo a failed DNS alias restore (before the record switch, or after it,
+   * once the record points back at the original): delete the staged
+   * instance. The original was never touched.
+   */
+  private dnsRollback(wait: WaitFn, failure: ExecutionEndings, h: RestoreHandlers): sfn.IChainable {
+    const failed = failure.report(FailurePhase.ROLLBACK_FAILED);
+    const waitOrFail = (subject: string, check: WaitCheck) => wait(subject, check, failed, '$.rollbackError');
+    const discard = invoke(this, 'Delete the staged instance', h.delete, { 'op': 'staged', 'job.$': '$' }, '$.discardedStaged');
+    discard.addCatch(failed, { resultPath: '$.rollbackError' });
+    return sfn.Chain.start(waitOrFail('staged instance to settle', { resource: 'instance', identifierPath: '$.original.staging', until: 'settled' }))
+      .next(discard)
+      .next(waitOrFail('discarded staged instance', { resource: 'instance', identifierPath: '$.original.staging', until: 'gone' }))
+      .next(failure.report(FailurePhase.ROLLED_BACK));
   }
 
   /**

@@ -112,6 +112,12 @@ export const HOOK_EXECUTIONS = {
   reason: 'afterRestore with a state machine: DescribeExecution and StopExecution of the executions of that state machine (its name, then *: the CDK grant for .sync tasks).',
 };
 
+/** Only with `cutover: Cutover.dnsAlias()`: GetChange names a change, whose id exists only once the change is made. */
+export const DNS_CHANGES = {
+  match: '^Resource::arn:<AWS::Partition>:route53:::change/\\*$',
+  reason: 'Cutover.dnsAlias(): route53:GetChange of the record changes it makes; a change id exists only once the change is made (IAM reference, Route 53: resource change).',
+};
+
 /** Add one suppression to a resource, after those it has. */
 export function add(resource: CfnResource, suppression: Suppression): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];

@@ -6,12 +6,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { Cutover, resolveDnsAlias } from './cutover';
+import { dnsFunction } from './dns-permissions';
 import { checkProps } from './errors';
 import { executionTimeout } from './execution-timeout';
 import { ApplyConfigFunction } from './handlers/apply-config-function';
 import { CaptureFunction } from './handlers/capture-function';
 import { CheckStatusFunction } from './handlers/check-status-function';
 import { DeleteFunction } from './handlers/delete-function';
+import { DnsFunction } from './handlers/dns-function';
 import { FleetSummaryFunction } from './handlers/fleet-summary-function';
 import { LockFunction } from './handlers/lock-function';
 import { NotifyFunction } from './handlers/notify-function';
@@ -105,6 +108,13 @@ export interface RestoreHandlersProps {
    * @default false - the restored database keeps the snapshot's password, unmanaged
    */
   readonly restoreManagedMasterPassword?: boolean;
+  /**
+   * The cutover: with `Cutover.dnsAlias()`, a function that reads and
+   * switches the record (Route 53 ChangeResourceRecordSets on that one record
+   * name and type only).
+   * @default Cutover.RENAME_FIRST - no DNS function
+   */
+  readonly cutover?: Cutover;
 }
 
 /** Why `snapshotNamePrefix` is invalid, or undefined. */
@@ -145,6 +155,8 @@ export class RestoreHandlers extends Construct {
   public readonly lock: lambda.IFunction;
   /** Summarizes a fleet's targets (no RDS call; reads the child executions' histories). */
   public readonly fleetSummary: lambda.IFunction;
+  /** Reads and switches the DNS record (cutover `Cutover.dnsAlias()` only). */
+  public readonly dns?: lambda.IFunction;
   /** The lock table: one item per database being restored, keyed `db:<id>` or `cluster:<id>`. */
   public readonly lockTable: dynamodb.Table;
   /** The log group every function of the pipeline logs to. */
@@ -312,5 +324,8 @@ export class RestoreHandlers extends Construct {
     this.lock = lock;
     this.notify = new NotifyFunction(this, 'Notify', options);
     this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
+
+    const dnsAlias = checkProps(this, () => resolveDnsAlias(props));
+    if (dnsAlias) this.dns = dnsFunction(this, make(new DnsFunction(this, 'Dns', options), ...describe), dnsAlias);
   }
 }

@@ -18,7 +18,7 @@ import { executionTimeout } from './execution-timeout';
 import { checkFleetOptions, FleetOptions, RestoreFleet } from './fleet';
 import { InstanceRestorePipeline } from './instance-pipeline';
 import { invoke } from './invoke';
-import { HOOK_EXECUTIONS, suppressDeliberateNagFindings } from './nag-suppressions';
+import { DNS_CHANGES, HOOK_EXECUTIONS, suppressDeliberateNagFindings } from './nag-suppressions';
 import { createInterfaceEndpoints, NetworkOptions, resolveNetwork } from './network';
 import { checkLogRemovalPolicy, executionFailureAlarm, executionLogGroup } from './observability';
 import { OldDatabaseOptions } from './old-database';
@@ -222,6 +222,7 @@ export class TrapheusRestore extends Construct {
       snapshotNamePrefix: props.snapshotNamePrefix,
       sourceAccounts: props.sourceAccounts,
       restoreManagedMasterPassword: props.restoreManagedMasterPassword,
+      cutover: props.cutover,
       // The lock lives as long as the execution may: it cannot expire while its holder runs.
       lockSeconds: this.executionTimeout.toSeconds(),
     });
@@ -323,7 +324,8 @@ export class TrapheusRestore extends Construct {
     this.gatewayEndpoints = endpoints.gateways;
 
     // Deliberate cdk-nag findings, suppressed on the exact resources and findings, with reasons.
-    suppressDeliberateNagFindings(this, startsExecutions(props.afterRestore) ? [HOOK_EXECUTIONS] : []);
+    const extraWildcards = [...startsExecutions(props.afterRestore) ? [HOOK_EXECUTIONS] : [], ...this.handlers.dns ? [DNS_CHANGES] : []];
+    suppressDeliberateNagFindings(this, extraWildcards);
   }
 
   /** Allow `grantee` to start restore executions. */

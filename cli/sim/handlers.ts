@@ -14,6 +14,7 @@ export const HANDLERS: Record<string, () => HandlerModule> = {
   'capture': () => require('../../lambda-src/capture.lambda'),
   'check-status': () => require('../../lambda-src/check-status.lambda'),
   'delete': () => require('../../lambda-src/delete.lambda'),
+  'dns': () => require('../../lambda-src/dns.lambda'),
   'export': () => require('../../lambda-src/export.lambda'),
   'lock': () => require('../../lambda-src/lock.lambda'),
   'notify': () => require('../../lambda-src/notify.lambda'),

@@ -23,6 +23,8 @@ export interface Job extends RestoreInput {
   /** The verification of the restored DB (`stagedVerified`: of the staged one, cutover RESTORE_THEN_SWAP). */
   readonly verified?: VerifiedRef;
   readonly stagedVerified?: VerifiedRef;
+  /** Cutover `dnsAlias`: the record, and which identifier serves now (`resolve` of the dns handler). */
+  readonly dns?: DnsRef;
   /** The error that sent the execution to its failure path. */
   readonly error?: StepError;
   /** The error that stopped the rollback, if it failed. */
@@ -83,6 +85,20 @@ export interface ExportRef {
   readonly prefix: string;
   /** Where the Parquet files go: `s3://<bucket>/<prefix>/<export task identifier>/`. */
   readonly s3Path: string;
+}
+
+/**
+ * A DNS alias cutover's view of the database: the record, the identifier it
+ * points at now (`serving`), and the other one, where the restore goes (`next`).
+ */
+export interface DnsRef {
+  readonly recordName: string;
+  readonly serving: string;
+  readonly next: string;
+  /** The record's value when it was read (absent: there was no record). */
+  readonly value?: string;
+  /** No record yet and a restore was asked for: this run creates it (adoption) and restores nothing. */
+  readonly adopt: boolean;
 }
 
 export interface TempRef {

@@ -149,11 +149,13 @@ export function newestFirst(snaps: Snap[]): Snap[] {
 }
 
 /**
- * The manual snapshots this pipeline named and made of `identifier`, newest
+ * The manual snapshots this pipeline named and made of `identifier` (of `sources`, when given), newest
  * first: by the name pattern (`<snapshotNamePrefix><identifier>-trapheus-<time>`)
  * AND the pipeline's tags, never by name alone. A snapshot named by the input's
  * `snapshotIdentifier` does not have the pattern: it is never pruned.
  */
-export async function pipelineSnapshots(kind: SnapshotKind, identifier: string): Promise<Snap[]> {
-  return newestFirst((await kind.list(identifier)).filter((s) => isPipelineSnapshotName(s.id, identifier) && madeByPipeline(s, identifier)));
+export async function pipelineSnapshots(kind: SnapshotKind, identifier: string, sources = [identifier]): Promise<Snap[]> {
+  // a DNS alias database's snapshots are of either of its two identifiers (`sources`)
+  const all = (await Promise.all(sources.map((source) => kind.list(source)))).flat();
+  return newestFirst(all.filter((s) => isPipelineSnapshotName(s.id, identifier) && madeByPipeline(s, identifier)));
 }

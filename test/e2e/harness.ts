@@ -8,6 +8,7 @@ import { tablesOf, useDynalite } from '../sim/dynamo';
 import { withFixtureRoles } from '../sim/fixture-roles';
 import { addCounts, describeDenials, IamCheck, IamCounts, SIM_AWS_RDS_KEY, writeTally } from '../sim/iam-check';
 import { RdsSimulator, SimDurations } from '../sim/rds-sim';
+import { Route53Simulator } from '../sim/route53';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../sim/run-pipeline';
 
 /** DynamoDB (the restore lock's table) is dynalite, started for each test file that uses the harness. */
@@ -38,6 +39,8 @@ export class Harness {
   sim!: RdsSimulator;
   /** The in-memory SES, SNS and Secrets Manager the alert handler talks to. */
   aws!: AwsSims;
+  /** The in-memory Route 53 (cutover `Cutover.dnsAlias()`), on the RDS simulator's clock. */
+  route53!: Route53Simulator;
 
   constructor(props: TrapheusRestoreProps | ((stack: Stack) => TrapheusRestoreProps) = {}) {
     const { stack } = buildStack(withFixtureRoles(props));
@@ -62,6 +65,9 @@ export class Harness {
     this.aws?.uninstall();
     this.aws = new AwsSims();
     this.aws.install();
+    this.route53?.uninstall();
+    this.route53 = new Route53Simulator(this.sim.clock);
+    this.route53.install();
     this.dynamo.reset(this.tables);
     this.removeIamGate?.();
     this.removeIamGate = this.iam.install();
@@ -77,6 +83,7 @@ export class Harness {
   done(): void {
     this.sim?.uninstall();
     this.aws?.uninstall();
+    this.route53?.uninstall();
     // IAM: a denied call fails the test, naming the function, the action and the resource.
     if (active === this) active = undefined;
     this.removeIamGate?.();

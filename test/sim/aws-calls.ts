@@ -15,7 +15,7 @@
  */
 
 /** The services whose calls are gated. */
-export type AwsService = 'rds' | 'dynamodb' | 'states' | 'sns' | 'ses' | 'secretsmanager' | 'kms' | 'lambda' | 's3';
+export type AwsService = 'rds' | 'dynamodb' | 'states' | 'sns' | 'ses' | 'secretsmanager' | 'kms' | 'lambda' | 's3' | 'route53';
 
 export interface AwsCall {
   readonly service: AwsService;

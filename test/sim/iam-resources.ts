@@ -1,5 +1,6 @@
 import type { AwsCall } from './aws-calls';
 import { actionDetails } from './iam-evaluator';
+import { route53Authorizations } from './iam-route53';
 
 /**
  * The request context of an AWS call as IAM sees it: which actions are
@@ -339,6 +340,7 @@ export function authorizationsFor(call: AwsCall, env: Account, view: RdsView | u
       const id: string = i.SecretId ?? i.Name;
       return [{ action: `secretsmanager:${call.action}`, resource: id.startsWith('arn:') ? id : arn('secretsmanager', `secret:${id}`), context: {} }];
     }
+    case 'route53': return route53Authorizations(call);
     default: throw new Error(`iam-check: no resource mapping for ${call.service}:${call.action}`);
   }
 }
