@@ -86,3 +86,26 @@ describe('a fleet refused before anything starts', () => {
     expect(h.sim.calls).toEqual([]);
   });
 });
+
+describe('a fleet under RDS throttling', () => {
+  test('30 % of RDS requests throttled costs only time: every target restored, no rollback, no failure', async () => {
+    const before = seedFleet();
+    const calm = await h.run({ identifier: 'db-1', task: 'create_snapshot_only', isCluster: false });
+    expect(calm.status).toBe('SUCCEEDED');
+    const throttling = h.sim.throttle(0.3, 11)!;
+    const result = await h.run(fleetInput(10));
+    expect(throttling.throttled).toBeGreaterThan(50);
+    expect(throttling.throttled / (throttling.throttled + throttling.passed)).toBeCloseTo(0.3, 1);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output.summary.failed).toBe(0);
+    for (const child of result.children!) {
+      expect(child.status).toBe('SUCCEEDED');
+      expect(child.path.filter((s) => /back|Discard|rollback/i.test(s))).toEqual([]);
+    }
+    // some calls ran out of the SDK's attempts: the state machine's retries took them (time, not failure)
+    const retries = result.children!.flatMap((c) => c.timeline.filter((e) => e.type === 'Retry'));
+    expect(retries.length).toBeGreaterThan(0);
+    for (const id of INSTANCES) expect(h.sim.instance(id)!.DbiResourceId).not.toBe(before.get(id));
+    for (const id of CLUSTERS) expect(h.sim.cluster(id)!.DbClusterResourceId).not.toBe(before.get(id));
+  });
+});

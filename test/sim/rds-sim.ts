@@ -46,7 +46,7 @@ import {
   deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
 } from './rds/clusters';
 import { ExportTasks } from './rds/exports';
-import { FaultInjector, stick, stickNext } from './rds/faults';
+import { FaultInjector, rdsFault, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
 import {
   deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance, startAutomatedBackup,
@@ -59,6 +59,7 @@ import {
 } from './rds/snapshots';
 import { SimOptions, SimState } from './rds/state';
 import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './rds/tags';
+import { Throttling } from './rds/throttling';
 import {
   ClusterInstanceSpec, ClusterSnapshotSpec, ClusterSpec, EndpointEvent, FaultRule, InstanceSpec, RetainedAutomatedBackup, SimCall,
   SimDurations, SnapshotSpec, StatusChange,
@@ -79,6 +80,8 @@ export class RdsSimulator {
 
   private readonly sim: SimState;
   private readonly faults = new FaultInjector();
+  /** The throttling fault mode (`throttle`), when on. */
+  throttling?: Throttling;
   private mock?: AwsStub<any, any, any>;
 
   /** Every implemented command, by name. */
@@ -143,6 +146,12 @@ export class RdsSimulator {
   /** Make matching calls fail (checked before the real rules). */
   failOn(rule: FaultRule): void {
     this.faults.add(rule);
+  }
+
+  /** Throttle each request with probability `rate` (rds/throttling.ts); 0 turns it off. */
+  throttle(rate: number, seed = 1): Throttling | undefined {
+    this.throttling = rate > 0 ? new Throttling(rate, seed) : undefined;
+    return this.throttling;
   }
 
   /**
@@ -315,6 +324,12 @@ export class RdsSimulator {
       if (!handler) throw new Error(`RdsSimulator does not implement ${name}`);
       // IAM decides before the service acts (the IAM check is a gate).
       gateCall({ service: 'rds', action: name, input });
+      // Throttling: the SDK retries a throttled request (every attempt is a request) until its attempts run out.
+      for (let attempt = 1; this.throttling?.draw(); attempt++) {
+        if (attempt >= Throttling.maxAttempts()) throw rdsFault('ThrottlingException');
+        this.calls.push({ ...call, error: 'ThrottlingException' });
+        gateCall({ service: 'rds', action: name, input });
+      }
       this.faults.inject(name, input);
       const output = handler(input);
       this.sim.electWriters();
