@@ -1,4 +1,5 @@
 import { sendEmail } from './notify/email';
+import { buildFleetAlert, FleetNotifyEvent } from './notify/fleet';
 import { Alert, buildAlert, clean, NotifyEvent, renderEmail, renderSlack, renderSns } from './notify/render';
 import { postToWebhooks, webhookUrlsFromSecret, parseWebhookUrls } from './notify/slack';
 import { publishAlert } from './notify/sns';
@@ -62,9 +63,13 @@ async function slack(alert: Alert, env: NodeJS.ProcessEnv): Promise<ChannelResul
  * ALERT_RECIPIENT_EMAILS (comma-separated), SLACK_WEBHOOK_SECRET_ARN,
  * SLACK_WEBHOOK_URLS (JSON array).
  */
-export const handler = logged('notify', async (event: NotifyEvent): Promise<{ sent: string[] }> => {
+export const handler = logged('notify', async (event: NotifyEvent | FleetNotifyEvent): Promise<{ sent: string[]; suppressed?: string }> => {
   const env = process.env;
-  const alert = buildAlert(event);
+  const alert = 'fleet' in event ? buildFleetAlert(event) : buildAlert(event);
+  // A fleet's target: the fleet sends one alert for all its targets, unless this one needs attention (a failed rollback).
+  if ((event.job as { fleet?: unknown } | undefined)?.fleet !== undefined && !alert.needsAttention) {
+    return { sent: [], suppressed: 'a fleet target: the fleet sends one alert for every target' };
+  }
   const jobs: Promise<ChannelResult[]>[] = [];
   if (env.ALERT_TOPIC_ARN) {
     const sns = renderSns(alert);

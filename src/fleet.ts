@@ -106,7 +106,7 @@ export class RestoreFleet extends Construct {
     const done = new sfn.Succeed(this, 'Every target restored');
     const unsummarized = new sfn.Fail(this, 'Fleet failed without a summary', { errorPath: '$.summaryError.Error', causePath: '$.summaryError.Cause' });
     // One alert for the whole fleet, summarizing every target (its children send none, unless one needs attention).
-    const alert = (name: string, kind: 'failure' | 'success', end: sfn.State, ending?: string): sfn.IChainable => {
+    const alert = (name: string, kind: 'failure' | 'success', end: sfn.State, ending?: string, fleet: unknown = sfn.JsonPath.objectAt('$.summary')): sfn.IChainable => {
       if (!props.notifyFunction) return end;
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.notifyFunction,
@@ -114,9 +114,9 @@ export class RestoreFleet extends Construct {
         payload: sfn.TaskInput.fromObject({
           kind,
           ...(ending ? { ending } : {}),
-          'fleet.$': '$.summary',
-          'job': {},
-          'execution': { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
+          fleet,
+          job: {},
+          execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
         }),
         resultPath: '$.alert',
       });
@@ -130,7 +130,8 @@ export class RestoreFleet extends Construct {
       .otherwise(props.notifyOnSuccess ? alert('Send the success alert (Every target restored)', 'success', done, 'Every target restored') : done);
     this.map.next(summarize).next(verdict);
     // A summary that cannot be written still ends the fleet FAILED, with its error.
-    summarize.addCatch(alert('Send the failure alert (fleet without a summary)', 'failure', unsummarized), { resultPath: '$.summaryError' });
+    summarize.addCatch(alert('Send the failure alert (fleet without a summary)', 'failure', unsummarized, undefined,
+      { error: sfn.JsonPath.objectAt('$.summaryError') }), { resultPath: '$.summaryError' });
     this.startState = this.map;
   }
 

@@ -59,6 +59,29 @@ describe('a fleet of 10 instances and clusters', () => {
       expect(h.sim.cluster(id)!.DbClusterResourceId).not.toBe(before.get(id));
       expect(h.sim.cluster(id)!.Status).toBe('available');
     }
+
+    // one alert for the fleet, a row per target; the rolled-back target sends none of its own
+    const alerts = h.aws.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ kind: 'failure', error: 'FleetTargetsFailed', needsAttention: false });
+    expect(alerts[0].headline).toMatch(/failed for 1 of 10 targets \(db-4\); 9 succeeded/);
+    expect(Object.keys(alerts[0].details).sort()).toEqual([...INSTANCES, ...CLUSTERS.map((c) => `${c} (cluster)`)].sort());
+    expect(alerts[0].details['db-4']).toMatch(/^FAILED InsufficientDBInstanceCapacityFault, create_snapshot in .*Rolled back/);
+    expect(alerts[0].details['db-1']).toMatch(/^SUCCEEDED, create_snapshot in \d+ min \d+ s, down \d+ min \d+ s \(execution sim-\d+\)$/);
+  });
+
+  test('a target whose rollback fails still sends its own alert, besides the fleet\'s', async () => {
+    seedFleet();
+    h.sim.failOn({ command: 'RestoreDBInstanceFromDBSnapshot', when: (i) => i.DBInstanceIdentifier === 'db-2', error: 'StorageQuotaExceeded' });
+    h.sim.failOn({ command: 'ModifyDBInstance', when: (i) => i.NewDBInstanceIdentifier === 'db-2', error: 'InvalidParameterValue', message: 'simulated refusal' });
+    const result = await h.run(fleetInput(10));
+    expect(result.status).toBe('FAILED');
+    const alerts = h.aws.alerts();
+    expect(alerts).toHaveLength(2);
+    const own = alerts.find((a) => a.identifier === 'db-2');
+    expect(own).toMatchObject({ kind: 'failure', phase: 'rollback-failed', needsAttention: true });
+    const fleet = alerts.find((a) => a.error === 'FleetTargetsFailed');
+    expect(fleet.details['db-2']).toMatch(/^FAILED StorageQuotaExceeded/);
   });
 });
 

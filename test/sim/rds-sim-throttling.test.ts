@@ -1,7 +1,7 @@
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { addCallGate } from './aws-calls';
-import { RdsSimulator } from './rds-sim';
 import { fullyConfiguredInstance } from './fixtures';
+import { RdsSimulator } from './rds-sim';
 
 let sim: RdsSimulator;
 beforeEach(() => {
