@@ -1,3 +1,4 @@
+import { copyShared, deleteCopies, findShared, sharedArn } from './rds/copies';
 import { classify, isFault, PipelineError } from './rds/errors';
 import { parseSnapshotArn } from '../src/input-sources';
 import type { Job, SnapshotRef } from './rds/job';
@@ -6,7 +7,7 @@ import { isPipelineSnapshotName, legacySnapshotIdentifier, snapshotIdentifier } 
 import { madeByPipeline, newestFirst, pipelineSnapshots, pipelineTags, Snap, SnapshotKind, snapshotKind } from './rds/snapshots';
 
 /** The job's fields the snapshot steps read (the state machine passes the whole job). */
-type JobFields = Partial<Pick<Job, 'snapshotIdentifier' | 'source' | 'restoreTime' | 'useLatestRestorableTime' | 'original'>>;
+type JobFields = Partial<Pick<Job, 'snapshotIdentifier' | 'source' | 'restoreTime' | 'useLatestRestorableTime' | 'original' | 'snapshot'>>;
 
 /**
  * `isCluster` picks DB cluster snapshots instead of DB snapshots; the rules are
@@ -18,7 +19,10 @@ export type SnapshotEvent = { isCluster?: boolean; job?: JobFields } & (
   | { op: 'create'; identifier: string; startedAt: string; source?: string }
   /** `sources`: the DBs whose snapshots count, the serving one first (default: `identifier`). */
   | { op: 'find'; identifier: string; engine: string; sources?: string[] }
-  | { op: 'prune'; identifier: string; keep: string; sources?: string[] });
+  | { op: 'prune'; identifier: string; keep: string; sources?: string[] }
+  // a snapshot shared from another account (found by 'find'): copied into this account; the copies deleted at the end
+  | { op: 'copy'; identifier: string; startedAt: string }
+  | { op: 'delete-copies'; identifier: string });
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -57,6 +61,9 @@ async function find(kind: SnapshotKind, identifier: string, engine: string, job:
   if (job.source === 'point-in-time') {
     return { created: false, pointInTime: job.useLatestRestorableTime ? 'latest' : job.restoreTime! };
   }
+  // a snapshot of another account (sourceAccounts lists it, or the first state refused it): copied next
+  const shared = job.source === undefined || job.source === 'snapshot' ? sharedArn(job.snapshotIdentifier) : undefined;
+  if (shared) return findShared(isCluster, shared, identifier, engine);
   let chosen: Snap | undefined;
   if (job.source === 'latest-automated') {
     // only the database's own: a retained backup of a deleted DB that had this identifier is another database
@@ -127,5 +134,7 @@ export const handler = logged('snapshot', async (event: SnapshotEvent): Promise<
     case 'create': return create(kind, event.identifier, event.startedAt, event.job?.snapshotIdentifier, event.source);
     case 'find': return find(kind, event.identifier, event.engine, event.job, event.sources);
     case 'prune': return prune(kind, event.identifier, event.keep, event.sources);
+    case 'copy': return copyShared(event.isCluster === true, event.identifier, event.startedAt, event.job!.snapshot!);
+    case 'delete-copies': return deleteCopies(kind, event.identifier);
   }
 });

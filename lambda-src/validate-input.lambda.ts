@@ -10,8 +10,8 @@ import { logged } from './rds/log';
  * The error is named for the problem (`InvalidIdentifier`, `InvalidTask`,
  * `InvalidIsCluster`, `InvalidSnapshotIdentifier`, `InvalidSource`,
  * `InvalidRestoreTime`, `InvalidInput`) and the message names each field at
- * fault. A snapshot shared from another account is refused here too
- * (`SharedSnapshotNotAllowed`, `SharedSnapshotCopyNotBuilt`), by its ARN alone.
+ * fault. A snapshot shared from an account that `sourceAccounts` does not
+ * list is refused here too (`SharedSnapshotNotAllowed`), by its ARN alone.
  */
 export const handler = logged('validate-input', async (event: { input: unknown; _execution?: string }): Promise<RestoreInput | FleetJob> => {
   if (isFleetInput(event.input)) return validFleet(event.input as Record<string, unknown>, event._execution ?? '');

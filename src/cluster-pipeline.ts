@@ -5,6 +5,7 @@ import { ExecutionEndings, FailurePhase } from './endings';
 import { invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
 import { RestoreHandlers } from './restore-handlers';
+import { SharedSnapshotCopyStates } from './snapshot-copy';
 import { WaitCheck } from './wait-until';
 
 /**
@@ -124,8 +125,10 @@ export class ClusterRestorePipeline extends Construct {
       .next(deleteOldMembers)
       .next(wait('old members deletion', { resource: 'instances', identifiersPath: '$.temp.members', until: 'gone' }, restoredFailure))
       .next(deleteOldCluster)
-      .next(afterDelete)
-      .next(endings.succeed('Cluster restored'));
+      .next(afterDelete);
+    // a shared cluster snapshot is copied into this account after the find step; the copies are deleted at the end
+    const copies = new SharedSnapshotCopyStates(this, steps, h, 'cluster');
+    restoreChain.next(copies.cleanup(restoredFailure, endings.succeed('Cluster restored')));
 
     const snapshotChain = sfn.Chain.start(takeSnapshot)
       .next(wait('new cluster snapshot', { resource: 'cluster-snapshot', identifierPath: '$.snapshot.id', until: 'available' }, unchanged))
@@ -135,7 +138,7 @@ export class ClusterRestorePipeline extends Construct {
         .otherwise(restoreChain));
 
     const which = new sfn.Choice(this, 'Which cluster task?')
-      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain));
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), copies.afterFind(findSnapshot, unchanged, restoreChain));
     if (props.snapshotExport) which.when(sfn.Condition.stringEquals('$.task', 'export_snapshot'), props.snapshotExport.states('cluster'));
     this.startState = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
   }

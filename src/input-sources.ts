@@ -165,26 +165,18 @@ function restoreSnapshotProblems(id: string, isCluster: unknown): SourceProblem[
 
 /**
  * A snapshot shared from another account: refused unless `sourceAccounts`
- * lists its account. Undefined for a name or an ARN of this account.
+ * lists its account (then the pipeline copies it into this account before the
+ * restore). Undefined for a name, an ARN of this account, or one of a listed account.
  */
 export function sharedSnapshotProblem(
   id: string | undefined, account: string | undefined, sourceAccounts: readonly string[],
 ): SourceProblem | undefined {
   const arn = id ? parseSnapshotArn(id) : undefined;
-  if (!arn || arn.account === account) return undefined;
-  if (!sourceAccounts.includes(arn.account)) {
-    return {
-      error: 'SharedSnapshotNotAllowed',
-      field: 'snapshotIdentifier',
-      message: `"snapshotIdentifier" is a snapshot of account ${arn.account}, which this pipeline's sourceAccounts does not list`
-        + `${sourceAccounts.length ? ` (${sourceAccounts.join(', ')})` : ' (it is empty: shared snapshots are refused)'}: add the account to sourceAccounts to allow its snapshots.`,
-    };
-  }
+  if (!arn || arn.account === account || sourceAccounts.includes(arn.account)) return undefined;
   return {
-    error: 'SharedSnapshotCopyNotBuilt',
+    error: 'SharedSnapshotNotAllowed',
     field: 'snapshotIdentifier',
-    message: `"snapshotIdentifier" is a snapshot shared from account ${arn.account}, which sourceAccounts lists, but restoring it needs a copy `
-      + 'into this account (CopyDBSnapshot / CopyDBClusterSnapshot, re-encrypted with a key of this account), which this version of the pipeline does not make yet. '
-      + 'Copy the snapshot into this account yourself and give the copy\'s name.',
+    message: `"snapshotIdentifier" is a snapshot of account ${arn.account}, which this pipeline's sourceAccounts does not list`
+      + `${sourceAccounts.length ? ` (${sourceAccounts.join(', ')})` : ' (it is empty: shared snapshots are refused)'}: add the account to sourceAccounts to allow its snapshots.`,
   };
 }

@@ -8,6 +8,7 @@ import { ExecutionEndings, FailurePhase } from './endings';
 import { invoke } from './invoke';
 import { PipelineSteps, RestorePipelineProps } from './pipeline-steps';
 import { RestoreHandlers } from './restore-handlers';
+import { SharedSnapshotCopyStates } from './snapshot-copy';
 import { WaitCheck } from './wait-until';
 
 /**
@@ -137,10 +138,12 @@ export class InstanceRestorePipeline extends Construct {
           .next(applyConfig())
           .next(wait('restored settings', { ...restoredInstance, until: 'serving', pendingPath: '$.applied.changed' }, restoredFailure))
           .next(beforeDelete);
+    // a shared snapshot is copied into this account after the find step; the copies are deleted at the end
+    const copies = new SharedSnapshotCopyStates(this, steps, h, 'instance');
     restoreChain
       .next(deleteOld)
       .next(afterDelete)
-      .next(failure.succeed('Restored'));
+      .next(copies.cleanup(restoredFailure, failure.succeed('Restored')));
 
     const snapshotChain = sfn.Chain.start(takeSnapshot)
       .next(wait('new snapshot', { resource: 'snapshot', identifierPath: '$.snapshot.id', until: 'available' }, unchanged))
@@ -150,7 +153,7 @@ export class InstanceRestorePipeline extends Construct {
         .otherwise(restoreChain));
 
     const which = new sfn.Choice(this, 'Which task?')
-      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), findSnapshot.next(restoreChain));
+      .when(sfn.Condition.stringEquals('$.task', 'db_restore'), copies.afterFind(findSnapshot, unchanged, restoreChain));
     if (props.snapshotExport) which.when(sfn.Condition.stringEquals('$.task', 'export_snapshot'), props.snapshotExport.states('instance'));
     const start = sfn.Chain.start(capture).next(which.otherwise(snapshotChain));
     this.startState = dns ? dns.start(start, unchanged) : start;

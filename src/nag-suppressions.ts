@@ -88,6 +88,11 @@ const WILDCARDS: { match: string; reason: string }[] = [
       + 'secretsmanager:CreateSecret and TagResource; its name is known only once RDS has made it.',
   },
   {
+    match: '^Resource::arn:<AWS::Partition>:(rds|kms):(<AWS::Region>|[^:<]*):\\d{12}:(snapshot:|cluster-snapshot:|key/)\\*$',
+    reason: 'sourceAccounts: the snapshots shared from the listed accounts (rds:CopyDBSnapshot / CopyDBClusterSnapshot only) and their KMS keys '
+      + '(kms:DescribeKey and kms:CreateGrant, only through RDS); the source snapshot\'s name and key are known only at run time.',
+  },
+  {
     match: `^Resource::arn:<AWS::Partition>:states:${HERE}:execution:\\*$`,
     reason: 'DescribeExecution (read-only) of the execution holding the restore lock; naming the state machine here would make a dependency cycle.',
   },

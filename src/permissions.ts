@@ -140,8 +140,8 @@ export class RdsAccess {
    * uses a customer managed key: only through RDS in this stack's Region, and
    * CreateGrant only for a grant to an AWS resource.
    */
-  grantKeyUseThroughRds(grantee: iam.IGrantable) {
-    const resources = this.keys?.map((k) => k.keyArn)
+  grantKeyUseThroughRds(grantee: iam.IGrantable, keys?: string[]) {
+    const resources = keys ?? this.keys?.map((k) => k.keyArn)
       ?? [this.stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
     const viaRds = { 'kms:ViaService': `rds.${this.stack.region}.amazonaws.com` };
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources, conditions: { StringEquals: viaRds } }));
@@ -154,13 +154,18 @@ export class RdsAccess {
 
   /**
    * What RDS needs from the caller to create the secret of a managed master
-   * password (ModifyDBInstance / ModifyDBCluster `ManageMasterUserPassword`;
+   * password (ModifyDBInstance / ModifyDBCluster `ManageMasterUserPassword`).
    * RDS User Guide, "Password management with Amazon RDS and AWS Secrets
-   * Manager", required permissions): secretsmanager:CreateSecret and
-   * secretsmanager:TagResource on the secrets RDS names (`rds!…`), and, for a
-   * secret encrypted with a customer managed key, kms:GenerateDataKey and
-   * kms:Decrypt through Secrets Manager only (Secrets Manager User Guide,
-   * "Permissions for the KMS key").
+   * Manager", "Permissions required for Secrets Manager integration": the user
+   * who turns it on needs kms:DescribeKey, secretsmanager:CreateSecret and
+   * secretsmanager:TagResource; the user who names a customer managed key for
+   * the secret needs kms:Decrypt, kms:GenerateDataKey and kms:CreateGrant.
+   * Granted: CreateSecret and TagResource on the secrets RDS names (`rds!…`);
+   * kms:GenerateDataKey and kms:Decrypt through Secrets Manager only (Secrets
+   * Manager User Guide, "Permissions for the KMS key"); kms:DescribeKey and
+   * kms:CreateGrant (for AWS resources) through RDS or Secrets Manager only (the
+   * guide does not say which service calls them). On `encryptionKeys`, or any
+   * key of the account (which covers the AWS managed `aws/secretsmanager` key).
    */
   grantManagedPasswordSecret(grantee: iam.IGrantable) {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -173,6 +178,13 @@ export class RdsAccess {
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources,
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.stack.region}.amazonaws.com` } },
+    }));
+    const viaRdsOrSecretsManager = { 'kms:ViaService': [`rds.${this.stack.region}.amazonaws.com`, `secretsmanager.${this.stack.region}.amazonaws.com`] };
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:DescribeKey'], resources, conditions: { StringEquals: viaRdsOrSecretsManager },
+    }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'], resources, conditions: { StringEquals: viaRdsOrSecretsManager, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }));
   }
 
@@ -201,6 +213,34 @@ export class RdsAccess {
       actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBClusterFromSnapshot'],
       resources: [this.arn('snapshot', '*'), this.arn('cluster-snapshot', '*')],
     }));
+  }
+
+  /**
+   * Copying a snapshot shared from one of `sourceAccounts` into this account
+   * (CopyDBSnapshot / CopyDBClusterSnapshot; the IAM service reference lists
+   * the `snapshot` / `cluster-snapshot` resource, authorized here on both the
+   * source and the copy): the source snapshots of those accounts only, and the
+   * copy under the pipeline's snapshot names (its tags are authorized by
+   * `grant`'s AddTagsToResource). RDS uses the source snapshot's key and
+   * `copyKey` for the caller: kms:DescribeKey and kms:CreateGrant, only through
+   * RDS, on the keys of the listed accounts and on `copyKey` (RDS User Guide,
+   * "Sharing a DB snapshot", allowing access to a KMS key; "AWS KMS key
+   * management"). The source account's key policy must allow this account too.
+   */
+  grantSharedSnapshotCopy(grantee: iam.IGrantable, sourceAccounts: string[], copyKey?: kms.IKey) {
+    const inAccount = (account: string, resource: string) => this.stack.formatArn({
+      service: 'rds', account, resource, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
+      resources: sourceAccounts.flatMap((a) => [inAccount(a, 'snapshot'), inAccount(a, 'cluster-snapshot')]),
+    }));
+    this.grant(grantee, ['CopyDBSnapshot'], ['snapshot']);
+    this.grant(grantee, ['CopyDBClusterSnapshot'], ['cluster-snapshot']);
+    const sourceKeys = sourceAccounts.map((account) => this.stack.formatArn({
+      service: 'kms', account, resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
+    this.grantKeyUseThroughRds(grantee, [...sourceKeys, ...(copyKey ? [copyKey.keyArn] : [])]);
   }
 
   /** Read-only calls, which RDS does not scope by resource usefully. */

@@ -99,6 +99,20 @@ export interface RestoreHandlersProps {
    */
   readonly sourceAccounts?: string[];
   /**
+   * The KMS key of this account that copies of encrypted shared snapshots are
+   * re-encrypted with (CopyDBSnapshot / CopyDBClusterSnapshot `KmsKeyId`, which
+   * RDS requires for them). Only with `sourceAccounts`. The snapshot function
+   * may use it, and the source accounts' keys, only through RDS.
+   * @default - none: an encrypted shared snapshot is refused before any change (`CopyKeyMissing`)
+   */
+  readonly copyKey?: kms.IKey;
+  /**
+   * Keep the copy of a shared snapshot after the restore, instead of deleting
+   * it. Only with `sourceAccounts`.
+   * @default false - the copies this pipeline made for the database are deleted once it is restored
+   */
+  readonly keepSnapshotCopies?: boolean;
+  /**
    * Turn the RDS-managed master password (`ManageMasterUserPassword`) back on
    * after a restore, when the original had it, with the original's KMS key
    * (ModifyDBInstance / ModifyDBCluster in the settings step). RDS creates a
@@ -169,6 +183,11 @@ export class RestoreHandlers extends Construct {
    * @internal
    */
   public readonly _functionOptions: lambda.FunctionOptions;
+  /**
+   * Shared snapshots are copied into this account (`sourceAccounts`): whether the copies are kept.
+   * @internal
+   */
+  public readonly _sharedSnapshotCopies?: { readonly keep: boolean };
 
   constructor(scope: Construct, id: string, props: RestoreHandlersProps = {}) {
     super(scope, id);
@@ -206,6 +225,10 @@ export class RestoreHandlers extends Construct {
       if (why) throw new Error(`snapshotNamePrefix "${prefix}" ${why}`);
       for (const a of props.sourceAccounts ?? []) {
         if (!/^\d{12}$/.test(a)) throw new Error(`sourceAccounts: "${a}" is not an AWS account ID (12 digits)`);
+      }
+      if (!props.sourceAccounts?.length && (props.copyKey || props.keepSnapshotCopies !== undefined)) {
+        throw new Error(`${props.copyKey ? 'copyKey' : 'keepSnapshotCopies'} applies only to snapshots shared from other accounts: `
+          + 'list those accounts in sourceAccounts, or remove it');
       }
     });
     const access = checkProps(this, () => new RdsAccess(this, {
@@ -251,6 +274,13 @@ export class RestoreHandlers extends Construct {
     // A snapshot named by the input (snapshotIdentifier) may have any name: created only with this pipeline's tag
     access.grantTaggedSnapshotCreation(snapshot, pipelineId);
     if (prefix) snapshot.addEnvironment('SNAPSHOT_NAME_PREFIX', prefix);
+    // Shared snapshots of the listed accounts are copied into this account (re-encrypted with copyKey), then deleted or kept
+    if (props.sourceAccounts?.length) {
+      snapshot.addEnvironment('ACCOUNT_ID', stack.account);
+      if (props.copyKey) snapshot.addEnvironment('COPY_KEY_ARN', props.copyKey.keyArn);
+      access.grantSharedSnapshotCopy(snapshot, props.sourceAccounts, props.copyKey);
+      this._sharedSnapshotCopies = { keep: props.keepSnapshotCopies ?? false };
+    }
     this.snapshot = snapshot;
 
     const rename = make(new RenameFunction(this, 'Rename', options), ...describe);
@@ -267,6 +297,8 @@ export class RestoreHandlers extends Construct {
     passRoles(restore);
     // restoring (or creating a member of) a database encrypted with a customer managed key
     access.grantKeyUseThroughRds(restore);
+    // the copies of encrypted shared snapshots are encrypted with copyKey (not necessarily one of encryptionKeys)
+    if (props.copyKey && props.encryptionKeys) access.grantKeyUseThroughRds(restore, [props.copyKey.keyArn]);
     this.restore = restore;
 
     const applyConfig = make(new ApplyConfigFunction(this, 'ApplyConfig', options), ...describe);

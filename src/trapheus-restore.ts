@@ -117,6 +117,20 @@ export interface TrapheusRestoreProps
    */
   readonly sourceAccounts?: string[];
   /**
+   * The KMS key of this account that copies of encrypted shared snapshots are
+   * re-encrypted with: RDS restores a shared encrypted snapshot only from a
+   * copy, and requires a key of this account to copy it. Only with
+   * `sourceAccounts`; the source account's key policy must allow this account.
+   * @default - none: an encrypted shared snapshot is refused before any change (`CopyKeyMissing`)
+   */
+  readonly copyKey?: kms.IKey;
+  /**
+   * Keep the copy of a shared snapshot after the restore, instead of deleting
+   * it. Only with `sourceAccounts`.
+   * @default false - the copies this pipeline made for the database are deleted once it is restored
+   */
+  readonly keepSnapshotCopies?: boolean;
+  /**
    * A Lambda function or a Step Functions state machine run on the restored
    * database once it is verified, before the old one is deleted
    * (`AfterRestore.lambda(fn)`, `AfterRestore.stateMachine(sm)`): sanitize
@@ -221,6 +235,8 @@ export class TrapheusRestore extends Construct {
       encryptionKeys: props.encryptionKeys,
       snapshotNamePrefix: props.snapshotNamePrefix,
       sourceAccounts: props.sourceAccounts,
+      copyKey: props.copyKey,
+      keepSnapshotCopies: props.keepSnapshotCopies,
       restoreManagedMasterPassword: props.restoreManagedMasterPassword,
       cutover: props.cutover,
       // The lock lives as long as the execution may: it cannot expire while its holder runs.

@@ -44,7 +44,15 @@ test('with the prop: only the settings function, CreateSecret and TagResource on
   expect(actionsOf(keys).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   expect(keys.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } });
   expect(JSON.stringify(keys.Resource)).toContain(':kms:eu-west-1:123456789012:key/*');
-  expect(found).toHaveLength(2);
+  // RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager", required permissions:
+  // kms:DescribeKey to turn it on, kms:CreateGrant for a customer managed key; only through RDS or Secrets Manager
+  const via = ['rds.eu-west-1.amazonaws.com', 'secretsmanager.eu-west-1.amazonaws.com'];
+  const describe = found.find((x) => actionsOf(x.statement).includes('kms:DescribeKey'))!.statement;
+  expect(describe.Condition).toEqual({ StringEquals: { 'kms:ViaService': via } });
+  const grant = found.find((x) => actionsOf(x.statement).includes('kms:CreateGrant'))!.statement;
+  expect(grant.Condition).toEqual({ StringEquals: { 'kms:ViaService': via }, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  expect(JSON.stringify(grant.Resource)).toContain(':kms:eu-west-1:123456789012:key/*');
+  expect(found).toHaveLength(4);
 });
 
 test('with the prop and encryptionKeys: the keys are only those listed', () => {

@@ -2,6 +2,7 @@ import { App, Aspects, CfnResource, Duration, Environment, Stack, TimeZone } fro
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -37,6 +38,8 @@ function everything(extra: Partial<TrapheusRestoreProps> = {}, env: Environment 
     }],
     passableRoles: [iam.Role.fromRoleName(stack, 'Monitoring', 'rds-monitoring-role')],
     restoreManagedMasterPassword: true,
+    sourceAccounts: ['210987654321'],
+    copyKey: kms.Key.fromKeyArn(stack, 'CopyKey', 'arn:aws:kms:eu-west-1:123456789012:key/1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9'),
     ...extra,
   });
   restore.grantStartExecution(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));

@@ -67,6 +67,10 @@ export interface SnapshotRef {
   readonly createdAt?: string;
   /** True when this execution made it. */
   readonly created: boolean;
+  /** A snapshot shared from another account (`snapshotIdentifier` its ARN), before it is copied into this account. */
+  readonly shared?: { readonly encrypted: boolean; readonly kmsKeyId?: string };
+  /** This execution's copy of a shared snapshot: the shared snapshot's ARN. */
+  readonly copyOf?: string;
 }
 
 /** What the verification reports beyond success: the new managed master password secret (`restoreManagedMasterPassword`). */

@@ -28,6 +28,8 @@ export interface SnapshotKind {
   find(id: string): Promise<Snap | undefined>;
   /** Snapshots taken of `source`: manual ones unless `type` says otherwise (every page). */
   list(source: string, type?: 'manual' | 'automated'): Promise<Snap[]>;
+  /** Every manual snapshot of this account, of any source (every page). */
+  listManual(): Promise<Snap[]>;
   create(id: string, source: string, tags: Tag[]): Promise<Snap>;
   remove(id: string): Promise<void>;
 }
@@ -81,6 +83,16 @@ export const DB_SNAPSHOTS: SnapshotKind = {
     } while (marker);
     return found;
   },
+  async listManual() {
+    const found: Snap[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await attempt('Listing the manual snapshots', () => rds().send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker })));
+      found.push(...(out.DBSnapshots ?? []).map(fromDb));
+      marker = out.Marker;
+    } while (marker);
+    return found;
+  },
   async create(id, source, tags) {
     const out = await rds().send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: id, DBInstanceIdentifier: source, Tags: tags }));
     return fromDb(out.DBSnapshot!);
@@ -107,6 +119,17 @@ export const CLUSTER_SNAPSHOTS: SnapshotKind = {
       const out = await attempt(`Listing the ${type} cluster snapshots of ${source}`, () => rds().send(new DescribeDBClusterSnapshotsCommand({
         DBClusterIdentifier: source, SnapshotType: type, Marker: marker,
       })));
+      found.push(...(out.DBClusterSnapshots ?? []).map(fromCluster));
+      marker = out.Marker;
+    } while (marker);
+    return found;
+  },
+  async listManual() {
+    const found: Snap[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await attempt('Listing the manual cluster snapshots',
+        () => rds().send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual', Marker: marker })));
       found.push(...(out.DBClusterSnapshots ?? []).map(fromCluster));
       marker = out.Marker;
     } while (marker);

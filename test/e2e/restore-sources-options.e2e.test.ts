@@ -48,13 +48,14 @@ test('a named snapshot under allowedIdentifiers: created with the pipeline tag (
   expect(h.sim.snapshot('golden-2026')?.TagList).toEqual(tags(h.pipelineId));
 });
 
-test('a snapshot shared from a listed account: refused by the first state, saying the copy is not built yet', async () => {
+test('a snapshot of a listed account passes the first state: the pipeline looks for it among the snapshots shared with this account', async () => {
   h.sim.addInstance(fullyConfiguredInstance('orders-db'));
   const result = await h.run(input({ task: 'db_restore', snapshotIdentifier: 'arn:aws:rds:us-east-1:210987654321:snapshot:golden' }));
   expect(result.status).toBe('FAILED');
-  expect(result.error).toBe('SharedSnapshotCopyNotBuilt');
-  expect(result.cause).toMatch(/shared from account 210987654321, which sourceAccounts lists, but restoring it needs a copy into this account .* does not make yet/);
-  expect(h.sim.calls).toEqual([]);
+  // not shared with this account in the simulator: found missing before any change (test/e2e/shared-snapshot-copy.e2e.test.ts copies one)
+  expect(result.error).toBe('DBSnapshotNotFoundFault');
+  expect(h.sim.calls.map((c) => [c.command, c.input.SnapshotType])).toContainEqual(['DescribeDBSnapshots', 'shared']);
+  expect(h.sim.mutatingCalls()).toEqual([]);
 });
 
 test('a snapshot of another account not listed: SharedSnapshotNotAllowed, naming the listed ones', async () => {

@@ -92,12 +92,15 @@ describe('validate-input: the restore sources', () => {
     await expect(handler({ input })).resolves.toEqual(input);
   });
 
-  test('a shared snapshot: refused without sourceAccounts, "not built yet" with its account listed', async () => {
+  test('a shared snapshot: refused without sourceAccounts or from an account it does not list; accepted from a listed account (copied later)', async () => {
     process.env.ACCOUNT_ID = '123456789012';
     const input = { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshotIdentifier: 'arn:aws:rds:us-east-1:210987654321:snapshot:golden' };
     await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotNotAllowed' });
-    process.env.SOURCE_ACCOUNTS = '["210987654321"]';
-    await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotCopyNotBuilt' });
+    process.env.SOURCE_ACCOUNTS = '["111122223333"]';
+    await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotNotAllowed', message: expect.stringMatching(/does not list \(111122223333\)/) });
+    process.env.SOURCE_ACCOUNTS = '["111122223333","210987654321"]';
+    await expect(handler({ input })).resolves.toEqual(input);
+    delete process.env.SOURCE_ACCOUNTS;
   });
 });
 

@@ -168,3 +168,32 @@ export function seedCluster(sim: RdsSimulator, identifier = 'orders-aurora', ove
   ];
   return { cluster: sim.cluster(identifier)!, members };
 }
+
+/** The account that shares golden snapshots with the simulated one (a `sourceAccounts` entry). */
+export const SOURCE_ACCOUNT = '210987654321';
+/** The customer managed key of SOURCE_ACCOUNT its shared snapshots are encrypted with. */
+export const SOURCE_KMS_KEY = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/9e8d7c6b-5a49-4382-a716-151413121110`;
+/** The key of the simulated account that copies of shared snapshots are re-encrypted with (`copyKey`). */
+export const COPY_KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9`;
+
+/**
+ * A golden snapshot of SOURCE_ACCOUNT shared with the simulated account, with the
+ * data of the simulator's `from` instance (or cluster): encrypted with
+ * SOURCE_KMS_KEY, whose key policy allows the simulated account unless
+ * `keyAllowsThisAccount` is false (the source account forgot the key grant).
+ */
+export function seedSharedGolden(sim: RdsSimulator, opts: {
+  from: string; isCluster?: boolean; name?: string; encrypted?: boolean; keyAllowsThisAccount?: boolean; sharedWithThisAccount?: boolean;
+}): string {
+  const arn = `arn:aws:rds:us-east-1:${SOURCE_ACCOUNT}:${opts.isCluster ? 'cluster-snapshot' : 'snapshot'}:${opts.name ?? 'golden'}`;
+  const encrypted = opts.encrypted ?? true;
+  if (encrypted) sim.addForeignKey(SOURCE_KMS_KEY, opts.keyAllowsThisAccount === false ? [] : [ACCOUNT]);
+  sim.addSharedSnapshot({
+    arn,
+    from: opts.from,
+    isCluster: opts.isCluster,
+    kmsKeyId: encrypted ? SOURCE_KMS_KEY : undefined,
+    sharedWith: opts.sharedWithThisAccount === false ? [] : [ACCOUNT],
+  });
+  return arn;
+}

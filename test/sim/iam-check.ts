@@ -184,7 +184,7 @@ export class IamCheck {
       principal: role.principal,
       action: a.action,
       resource: a.resource,
-      accountId: ACCOUNT,
+      accountId: a.resourceAccount ?? ACCOUNT,
       context: a.context,
       identityPolicies: role.policies,
       resourcePolicy: a.resourcePolicy,

@@ -29,6 +29,8 @@ export interface Authorization {
   readonly resourcePolicy?: unknown;
   /** Why this authorization happens, when it is not the call's own action on a resource it names. */
   readonly because?: string;
+  /** The account of a resource of another account (a KMS key): IAM then needs its resource policy to allow too. */
+  readonly resourceAccount?: string;
 }
 
 interface Tag { Key?: string; Value?: string }
@@ -39,6 +41,8 @@ export interface RdsView {
   cluster(id: string): { TagList?: Tag[]; CopyTagsToSnapshot?: boolean; Engine?: string; EngineVersion?: string } | undefined;
   snapshot(id: string): { TagList?: Tag[]; Engine?: string; EngineVersion?: string } | undefined;
   clusterSnapshot(id: string): { TagList?: Tag[]; Engine?: string; EngineVersion?: string } | undefined;
+  /** The key policy of a KMS key of another account (undefined: not known). */
+  keyPolicy?(arn: string): unknown;
 }
 
 export interface Account {
@@ -58,8 +62,10 @@ const RDS_NAME_FIELDS: Record<string, string[]> = {
   'db': ['DBInstanceIdentifier', 'TargetDBInstanceIdentifier', 'SourceDBInstanceIdentifier'],
   // RestoreDBClusterToPointInTime: DBClusterIdentifier is the new cluster; SourceDBClusterIdentifier the source (same reading)
   'cluster': ['DBClusterIdentifier', 'SourceDBClusterIdentifier'],
-  'snapshot': ['DBSnapshotIdentifier'],
-  'cluster-snapshot': ['DBClusterSnapshotIdentifier'],
+  // CopyDBSnapshot / CopyDBClusterSnapshot: the reference lists the (cluster-)snapshot type, not which one; both the
+  // source (another account's, when shared) and the copy are authorized (the stricter reading, as for the PITR source)
+  'snapshot': ['DBSnapshotIdentifier', 'SourceDBSnapshotIdentifier', 'TargetDBSnapshotIdentifier'],
+  'cluster-snapshot': ['DBClusterSnapshotIdentifier', 'SourceDBClusterSnapshotIdentifier', 'TargetDBClusterSnapshotIdentifier'],
   'og': ['OptionGroupName'],
   // ModifyDBCluster names the members' parameter group in DBInstanceParameterGroupName (major version upgrades).
   'pg': ['DBParameterGroupName', 'DBInstanceParameterGroupName'],
@@ -80,12 +86,16 @@ const CREATES: Record<string, string> = {
   CreateDBClusterSnapshot: 'cluster-snapshot',
   RestoreDBInstanceToPointInTime: 'db',
   RestoreDBClusterToPointInTime: 'cluster',
+  CopyDBSnapshot: 'snapshot',
+  CopyDBClusterSnapshot: 'cluster-snapshot',
 };
 
 /** The request field naming what a create call creates, where the request names another resource of the same type. */
 const CREATED_NAME: Record<string, string> = {
   RestoreDBInstanceToPointInTime: 'TargetDBInstanceIdentifier',
   RestoreDBClusterToPointInTime: 'DBClusterIdentifier',
+  CopyDBSnapshot: 'TargetDBSnapshotIdentifier',
+  CopyDBClusterSnapshot: 'TargetDBClusterSnapshotIdentifier',
 };
 
 const TAG_CONDITION_PREFIX: Record<string, string> = {
@@ -202,7 +212,9 @@ function rdsAuthorizations(call: AwsCall, env: Account, view: RdsView | undefine
   const out: Authorization[] = [];
   for (const rt of details.resourceTypes) {
     for (const arn of rdsResourcesOfType(call, rt.name, rt.required, env, view)) {
-      out.push({ action, resource: arn, context: { ...request, ...resourceTags(view, arn) } });
+      // a resource of another account (a shared snapshot): its tags are not this account's to read
+      const foreign = arn !== '*' && arn.split(':')[4] !== env.account;
+      out.push({ action, resource: arn, context: { ...request, ...(foreign ? {} : resourceTags(view, arn)) } });
     }
   }
   // A list call that names no resource is authorized on `*`.
@@ -302,7 +314,7 @@ function defaultKeyPolicy(env: Account) {
   };
 }
 
-function kmsAuthorizations(call: AwsCall, env: Account): Authorization[] {
+function kmsAuthorizations(call: AwsCall, env: Account, view: RdsView | undefined): Authorization[] {
   const arn = keyArn(env, call.input?.KeyId);
   const context: Context = { 'kms:CallerAccount': env.account };
   if (call.via) {
@@ -312,6 +324,13 @@ function kmsAuthorizations(call: AwsCall, env: Account): Authorization[] {
     if (call.action === 'CreateGrant') context['kms:GrantIsForAWSResource'] = 'true';
   }
   const managed = env.awsManagedKeys.includes(arn);
+  const owner = arn.split(':')[4];
+  if (owner !== env.account) {
+    // A key of another account: both its key policy and the caller's IAM policy must allow (AWS KMS developer guide,
+    // "Allowing users in other accounts to use a KMS key"). Unknown to the simulator: its account's default policy.
+    const policy = view?.keyPolicy?.(arn) ?? defaultKeyPolicy({ ...env, account: owner });
+    return [{ action: `kms:${call.action}`, resource: arn, context, resourcePolicy: policy, resourceAccount: owner }];
+  }
   return [{ action: `kms:${call.action}`, resource: arn, context, resourcePolicy: managed ? awsManagedKeyPolicy(env, arn) : defaultKeyPolicy(env) }];
 }
 
@@ -326,7 +345,7 @@ export function authorizationsFor(call: AwsCall, env: Account, view: RdsView | u
   const arn = (service: string, resource: string) => `arn:aws:${service}:${env.region}:${env.account}:${resource}`;
   switch (call.service) {
     case 'rds': return rdsAuthorizations(call, env, view);
-    case 'kms': return kmsAuthorizations(call, env);
+    case 'kms': return kmsAuthorizations(call, env, view);
     case 'dynamodb': {
       const table: string = i.TableName;
       return [{ action: `dynamodb:${call.action}`, resource: table.startsWith('arn:') ? table : arn('dynamodb', `table/${table}`), context: {} }];

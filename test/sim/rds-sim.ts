@@ -45,12 +45,14 @@ import { viewCluster } from './rds/cluster-model';
 import {
   deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
 } from './rds/clusters';
+import { copyDBClusterSnapshot, copyDBSnapshot, foreignKeyPolicy, seedSharedSnapshot, SharedSnapshotSpec } from './rds/copies';
 import { ExportTasks } from './rds/exports';
 import { FaultInjector, rdsFault, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
 import {
   deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance, startAutomatedBackup,
 } from './rds/instances';
+import { addForeignKey, foreignKeyAccounts } from './rds/kms';
 import { commandName } from './rds/lifecycle';
 import { createDBInstance, seedClusterInstance } from './rds/members';
 import {
@@ -111,6 +113,8 @@ export class RdsSimulator {
     RestoreDBInstanceToPointInTime: input => restoreDBInstanceToPointInTime(this.sim, input),
     RestoreDBClusterToPointInTime: input => restoreDBClusterToPointInTime(this.sim, input),
     DescribeDBInstanceAutomatedBackups: input => describeDBInstanceAutomatedBackups(this.sim, input),
+    CopyDBSnapshot: input => copyDBSnapshot(this.sim, input),
+    CopyDBClusterSnapshot: input => copyDBClusterSnapshot(this.sim, input),
   };
 
   constructor(opts: SimOptions = {}) {
@@ -307,6 +311,22 @@ export class RdsSimulator {
   /** Seed an automated snapshot (`rds:<id>-<time>`) of the named instance or cluster as it is now, dated `at`; returns its name. */
   addAutomatedSnapshot(spec: { identifier: string; isCluster?: boolean; at: Date; status?: string }): string {
     return seedAutomatedSnapshot(this.sim, spec);
+  }
+
+  /** Seed a snapshot of another account, shared with `sharedWith` (rds/copies.ts). */
+  addSharedSnapshot(spec: SharedSnapshotSpec): void {
+    seedSharedSnapshot(this.sim, spec);
+  }
+
+  /** Seed a KMS key of another account whose key policy allows `allowedAccounts` (rds/kms.ts). */
+  addForeignKey(arn: string, allowedAccounts: string[]): void {
+    addForeignKey(this.sim.env, arn, allowedAccounts);
+  }
+
+  /** For the IAM check: the key policy of a key of another account, if seeded. */
+  keyPolicy(arn: string): unknown {
+    const allowed = foreignKeyAccounts(this.sim.env, arn);
+    return allowed && foreignKeyPolicy(arn, allowed);
   }
 
   // -------------------------------------------------------------------------

@@ -37,13 +37,38 @@ export function isAwsManagedRdsKey(env: Env, key: string): boolean {
 }
 
 /**
+ * Keys of other accounts, by key ARN: the accounts their key policy allows to
+ * use them. A key of another account is usable only when its key policy allows
+ * this account (AWS KMS Developer Guide, "Allowing users in other accounts to
+ * use a KMS key": the key policy of the owning account AND an IAM policy of the
+ * caller's; RDS User Guide, "Sharing a DB snapshot", allowing access to a KMS key).
+ */
+const foreignKeys = new WeakMap<Env, Map<string, string[]>>();
+
+/** Seed a customer managed key of another account whose key policy allows `allowedAccounts`. */
+export function addForeignKey(env: Env, arn: string, allowedAccounts: string[]): void {
+  if (!foreignKeys.has(env)) foreignKeys.set(env, new Map());
+  foreignKeys.get(env)!.set(arn, [...allowedAccounts]);
+}
+
+/** The accounts a key of another account allows (undefined: not a known key of another account). */
+export function foreignKeyAccounts(env: Env, arn: string): string[] | undefined {
+  return foreignKeys.get(env)?.get(arn);
+}
+
+/**
  * RDS uses `key` for the caller: for a customer managed key, DescribeKey and
  * CreateGrant with the caller's credentials; a refusal is KMSKeyNotAccessibleFault.
  * `what` names the key in the message ("source snapshot KMS key", "KMS key").
+ * A key of another account must also allow this account in its key policy.
  */
 export function useKeyForCaller(env: Env, key: string | undefined, what = 'specified KMS key'): void {
   if (key === undefined || isAwsManagedRdsKey(env, key)) return;
   const arn = keyArn(env, key);
+  const owner = arn.split(':')[4];
+  if (owner !== env.accountId && !(foreignKeyAccounts(env, arn) ?? []).includes(env.accountId)) {
+    throw rdsFault('KMSKeyNotAccessibleFault', `The ${what} [${arn}] does not exist, is not enabled or you do not have permissions to access it.`);
+  }
   try {
     gateCall({ service: 'kms', action: 'DescribeKey', via: 'rds', input: { KeyId: arn } });
     gateCall({ service: 'kms', action: 'CreateGrant', via: 'rds', input: { KeyId: arn } });

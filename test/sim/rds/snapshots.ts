@@ -4,6 +4,7 @@
  * deleting them, and seeding them.
  */
 import { DBClusterSnapshot, DBSnapshot, Filter, RDSServiceException, Tag } from '@aws-sdk/client-rds';
+import { visible } from './copies';
 import { engineInfo } from './engines';
 import { rdsFault } from './faults';
 import {
@@ -147,10 +148,13 @@ export function describeDBSnapshots(sim: SimState, input: {
   Filters?: Filter[];
   MaxRecords?: number;
   Marker?: string;
+  IncludeShared?: boolean;
 }): object {
   let found = input.DBSnapshotIdentifier !== undefined
     ? [sim.requireSnapshot(input.DBSnapshotIdentifier)]
     : [...sim.snapshotRecords()].sort((a, b) => identifierOf(a).localeCompare(identifierOf(b)));
+  // snapshots of other accounts: only those shared with this one, and only with SnapshotType shared or IncludeShared (copies.ts)
+  found = found.filter(r => visible(sim, r) && (r.data.SnapshotType !== 'shared' || input.SnapshotType === 'shared' || input.IncludeShared === true));
   const instanceId = input.DBInstanceIdentifier?.toLowerCase();
   if (instanceId !== undefined) found = found.filter(r => r.data.DBInstanceIdentifier === instanceId);
   if (input.SnapshotType !== undefined) found = found.filter(r => r.data.SnapshotType === input.SnapshotType);
@@ -271,10 +275,12 @@ export function describeDBClusterSnapshots(sim: SimState, input: {
   Filters?: Filter[];
   MaxRecords?: number;
   Marker?: string;
+  IncludeShared?: boolean;
 }): object {
   let found = input.DBClusterSnapshotIdentifier !== undefined
     ? [sim.requireClusterSnapshot(input.DBClusterSnapshotIdentifier)]
     : [...sim.clusterSnapshotRecords()].sort((a, b) => identifierOf(a).localeCompare(identifierOf(b)));
+  found = found.filter(r => visible(sim, r) && (r.data.SnapshotType !== 'shared' || input.SnapshotType === 'shared' || input.IncludeShared === true));
   const clusterId = input.DBClusterIdentifier?.toLowerCase();
   if (clusterId !== undefined) found = found.filter(r => r.data.DBClusterIdentifier === clusterId);
   if (input.SnapshotType !== undefined) found = found.filter(r => r.data.SnapshotType === input.SnapshotType);
