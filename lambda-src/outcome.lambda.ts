@@ -70,6 +70,16 @@ async function state(identifier: string, isCluster: boolean): Promise<Found> {
   }
 }
 
+/**
+ * This run's copy of a snapshot shared from another account: deleted only after
+ * a successful restore, so every failure after the copy leaves it, and says so.
+ */
+function copyLeft(job: Job): string {
+  const s = job.snapshot;
+  return s?.copyOf ? ` The copy ${s.id} of the shared snapshot ${s.copyOf} is left in this account: `
+    + 'the next successful db_restore from a shared snapshot deletes it (unless keepSnapshotCopies).' : '';
+}
+
 /** The execution's final error and cause. It never throws: the report must get out. */
 export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Outcome> => {
   const { job, phase } = event;
@@ -88,7 +98,7 @@ export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Ou
       break;
     case 'unchanged':
       left = `${id} was not changed.`
-        + (job.snapshot?.created ? ` Snapshot ${job.snapshot.id} was kept.` : '');
+        + (job.snapshot?.created && !job.snapshot.copyOf ? ` Snapshot ${job.snapshot.id} was kept.` : '');
       break;
     case 'rolled-back': {
       const now = await state(id, cluster);
@@ -118,7 +128,7 @@ export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Ou
       break;
     }
   }
-  const outcome = { error, cause: `${what} ${left}`, phase };
+  const outcome = { error, cause: `${what} ${left}${copyLeft(job)}`, phase };
   log('ERROR', { handler: 'outcome', identifier: id, task: job.task, ...outcome });
   return outcome;
 });

@@ -50,6 +50,25 @@ describe('DB instance', () => {
     expect(h.sim.snapshot(COPY)?.Status ?? 'gone').not.toBe('available');
   });
 
+  test('a run that fails after the copy leaves it and names it; the next successful restore from a shared snapshot deletes it', async () => {
+    use(withKey);
+    h.sim.addInstance(fullyConfiguredInstance('orders-db'));
+    const golden = seedSharedGolden(h.sim, { from: 'orders-db' });
+    h.sim.failOn({ command: 'RestoreDBInstanceFromDBSnapshot', error: 'InsufficientDBInstanceCapacityFault', times: 1 });
+    const failed = await h.run(instance(golden));
+    expect(failed.status).toBe('FAILED');
+    expect(failed.cause).toMatch(new RegExp(`Rolled back: .* The copy ${COPY} of the shared snapshot ${golden} is left in this account: `
+      + 'the next successful db_restore from a shared snapshot deletes it'));
+    expect(h.sim.snapshot(COPY)?.Status).toBe('available');
+    const result = await h.run(instance(golden));
+    expect(result.status).toBe('SUCCEEDED');
+    const second = h.sim.calls.filter((c) => c.command === 'CopyDBSnapshot').map((c) => c.input.TargetDBSnapshotIdentifier);
+    expect(second).toHaveLength(2);
+    expect(second[1]).not.toBe(COPY);
+    expect([...result.output.deletedCopies.deleted].sort()).toEqual([COPY, second[1]].sort());
+    for (const copy of second) expect(h.sim.snapshot(copy)?.Status ?? 'gone').not.toBe('available');
+  });
+
   test('keepSnapshotCopies: the copy stays, tagged as this pipeline\'s copy', async () => {
     use(keeping);
     h.sim.addInstance(fullyConfiguredInstance('orders-db'));

@@ -195,6 +195,29 @@ describe('outcome: restored', () => {
   });
 });
 
+describe('outcome: a copy of a shared snapshot the run made', () => {
+  const COPY = 'orders-db-trapheus-copy-20260109-080000';
+  const GOLDEN = 'arn:aws:rds:us-east-1:210987654321:snapshot:golden';
+  const copy = { id: COPY, created: true, copyOf: GOLDEN };
+  const LEFT = `The copy ${COPY} of the shared snapshot ${GOLDEN} is left in this account: `
+    + 'the next successful db_restore from a shared snapshot deletes it (unless keepSnapshotCopies).';
+
+  // the copy is deleted only after a successful restore: every failure after it leaves it, and names it
+  test.each(['unchanged', 'rolled-back', 'rollback-failed', 'restored'] as Phase[])('%s: names the copy it leaves, once', async (phase) => {
+    const db = sim.addInstance({ DBInstanceIdentifier: 'orders-db', Engine: 'postgres' });
+    const out = await handler({
+      phase, job: job({ snapshot: copy, original: original(db.DbiResourceId!), temp: { identifier: TEMP }, rollbackError: RESTORE_ERROR }),
+    });
+    expect(out.cause.endsWith(` ${LEFT}`)).toBe(true);
+    expect(out.cause.split(COPY)).toHaveLength(2);
+  });
+
+  test('the shared snapshot itself (not copied yet) is not mentioned', async () => {
+    const out = await handler({ phase: 'unchanged', job: job({ snapshot: { id: GOLDEN, arn: GOLDEN, created: false, shared: { encrypted: true } } }) });
+    expect(out.cause).toBe('Restoring snapshot orders-db-snap as orders-db: Cannot create a database instance because there is not enough capacity. orders-db was not changed.');
+  });
+});
+
 describe('outcome: the error text', () => {
   test('the Lambda JSON envelope: only its errorMessage, never the trace', async () => {
     const out = await handler({ phase: 'unchanged', job: job() });

@@ -11,9 +11,11 @@ const SHARDS = [
   'fault-matrix-cluster-tasks',
   'fault-matrix-instance-policies',
   'fault-matrix-restore-sources',
+  'fault-matrix-shared-snapshots',
   'fault-matrix-instance-tasks',
   'fault-matrix-after-restore',
   'fault-matrix-cluster-keep',
+  'fault-matrix-managed-password',
   'fault-matrix-exports',
 ];
 

@@ -1,4 +1,6 @@
-import { ID, Scenario } from './scenarios';
+import { GOLDEN, ID, MANAGED_KEY, Scenario } from './scenarios';
+import { TAG_COPY_OF } from '../../../lambda-src/rds/copies';
+import { TAG_PIPELINE } from '../../../lambda-src/rds/naming';
 import type { RdsSimulator } from '../../sim/rds-sim';
 import type { RunResult } from '../../sim/run-pipeline';
 
@@ -47,8 +49,46 @@ export function watchDeletions(sim: RdsSimulator, s: Scenario, originals: Set<st
   }
 }
 
-/** Invariants 1, 2 and 4 after a run. */
-export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[] }): string[] {
+/**
+ * Invariant 7 (a snapshot shared from another account): the shared snapshot is
+ * still available; a run makes at most one copy; once a run has SUCCEEDED its copy
+ * is gone or being deleted (or, keepSnapshotCopies, available and tagged as the
+ * pipeline's copy of the shared snapshot); a FAILED run may leave its copy (the
+ * next successful restore from a shared snapshot deletes it) but its cause names it.
+ */
+function copyInvariant(s: Scenario, sim: RdsSimulator, result: RunResult, pipelineId: string): string[] {
+  const problems: string[] = [];
+  const golden = GOLDEN(s.isCluster);
+  const all = s.isCluster
+    ? sim.clusterSnapshots().map((x) => ({ id: x.DBClusterSnapshotIdentifier!, status: x.Status, tags: x.TagList ?? [] }))
+    : sim.snapshots().map((x) => ({ id: x.DBSnapshotIdentifier!, status: x.Status, tags: x.TagList ?? [] }));
+  if (all.find((x) => x.id === golden)?.status !== 'available') problems.push(`the shared snapshot ${golden} is not available any more`);
+  const copies = all.filter((x) => x.id.startsWith(`${ID(s)}-trapheus-copy-`) && x.status !== 'deleting');
+  if (copies.length > 1) problems.push(`${copies.length} copies of the shared snapshot: ${copies.map((x) => x.id).join(', ')}`);
+  for (const copy of copies) {
+    if (result.status === 'SUCCEEDED' && s.copy === 'kept') {
+      const tagged = copy.tags.some((t) => t.Key === TAG_COPY_OF && t.Value === golden)
+        && copy.tags.some((t) => t.Key === TAG_PIPELINE && t.Value === pipelineId);
+      if (copy.status !== 'available' || !tagged) problems.push(`the kept copy ${copy.id} is ${copy.status}${tagged ? '' : ', not tagged as this pipeline\'s copy'}`);
+    } else if (result.status === 'SUCCEEDED') {
+      problems.push(`the copy ${copy.id} (${copy.status}) is left after a successful run`);
+    } else if (!(result.cause ?? '').includes(copy.id)) {
+      problems.push(`the copy ${copy.id} (${copy.status}) is left, not named in the cause`);
+    }
+  }
+  if (result.status === 'SUCCEEDED' && s.copy === 'kept' && copies.length === 0) problems.push('keepSnapshotCopies, but no copy is kept');
+  return problems;
+}
+
+/** Invariant 8 (restoreManagedMasterPassword): a run that SUCCEEDED leaves the DB serving the identifier with a managed password under the original's key. */
+function managedPasswordInvariant(s: Scenario, sim: RdsSimulator, result: RunResult): string[] {
+  if (result.status !== 'SUCCEEDED') return [];
+  const secret = s.isCluster ? sim.cluster(ID(s))?.MasterUserSecret : sim.instance(ID(s))?.MasterUserSecret;
+  return secret?.SecretArn && secret.KmsKeyId === MANAGED_KEY ? [] : [`${ID(s)} has no managed master password under ${MANAGED_KEY} after a successful run`];
+}
+
+/** Invariants 1, 2, 4, 7 and 8 after a run. */
+export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[]; pipelineId: string }): string[] {
   const problems: string[] = [];
   if (result.status !== 'SUCCEEDED' && result.status !== 'FAILED') problems.push(`ended ${result.status}`);
   const cause = result.cause ?? '';
@@ -75,6 +115,8 @@ export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, or
     if (result.status === 'SUCCEEDED' || !cause.includes(left)) problems.push(`${left} is left behind, not named in the cause`);
   }
   if (result.status === 'FAILED' && /errorType|"trace"|\n\s+at /.test(cause)) problems.push('the cause leaks a stack trace');
+  if (s.copy) problems.push(...copyInvariant(s, sim, result, originals.pipelineId));
+  if (s.managedPassword) problems.push(...managedPasswordInvariant(s, sim, result));
   return problems;
 }
 

@@ -19,7 +19,13 @@
  *  5. (Lambda faults) the run ends as the clean run did: a throttled or lost
  *     invocation costs time only, never a rollback;
  *  6. IAM allowed every call: each is checked against the synthesized policy of
- *     the function that made it (test/sim/iam-check.ts), and a denial fails the point.
+ *     the function that made it (test/sim/iam-check.ts), and a denial fails the point;
+ *  7. (a snapshot shared from another account) the shared snapshot is still available; a run
+ *     makes at most one copy; after a success the copy is gone or being deleted (kept,
+ *     available and tagged, with keepSnapshotCopies); a failed run may leave its copy
+ *     (a later successful restore from a shared snapshot deletes it) but the cause names it;
+ *  8. (restoreManagedMasterPassword) after a success the DB under the identifier has a
+ *     managed master password under the original's key.
  * The matrix is generated from the call log, so a new step is covered by itself.
  */
 import * as fs from 'fs';
@@ -31,7 +37,7 @@ import { RdsSimulator } from '../../sim/rds-sim';
 import { runPipeline, RunOptions } from '../../sim/run-pipeline';
 import type { Harness } from '../harness';
 
-const MUTATING = /^(Create|Delete|Modify|Restore|Add|Remove|Start)/;
+const MUTATING = /^(Create|Copy|Delete|Modify|Restore|Add|Remove|Start)/;
 
 let h: Harness | undefined;
 
@@ -119,6 +125,7 @@ export function matrixShard(shard: string): void {
               identifier: call.input.NewDBInstanceIdentifier ?? call.input.NewDBClusterIdentifier ?? call.input.TargetDBInstanceIdentifier
               ?? call.input.DBInstanceIdentifier
               ?? call.input.DBClusterIdentifier ?? call.input.DBSnapshotIdentifier ?? call.input.DBClusterSnapshotIdentifier
+              ?? call.input.TargetDBSnapshotIdentifier ?? call.input.TargetDBClusterSnapshotIdentifier
               ?? call.input.ExportTaskIdentifier,
             });
           }

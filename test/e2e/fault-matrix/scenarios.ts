@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../../lambda-src/rds/naming';
 import { AfterRestore, Cutover, OldDatabasePolicy } from '../../../src';
-import { fullyConfiguredInstance, seedCluster } from '../../sim/fixtures';
+import { COPY_KMS_KEY, fullyConfiguredInstance, seedCluster, seedSharedGolden, SOURCE_ACCOUNT } from '../../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../../sim/rds-sim';
 import { hookFunction } from '../fixtures/after-restore-hook.fixture';
 import { Harness } from '../harness';
@@ -22,6 +22,12 @@ const PROPS = {
   }),
   // a user's Lambda hook after the verify step (the fixture answers { sanitized: true })
   'after-restore hook': (stack: Stack) => ({ ...polling, afterRestore: AfterRestore.lambda(hookFunction(stack)) }),
+  // snapshots shared from another account: copied (re-encrypted with copyKey), restored from, the copy deleted or kept
+  'shared snapshots': (stack: Stack) => ({ ...polling, sourceAccounts: [SOURCE_ACCOUNT], copyKey: kms.Key.fromKeyArn(stack, 'CopyKey', COPY_KMS_KEY) }),
+  'shared snapshots, copies kept': (stack: Stack) => ({
+    ...polling, sourceAccounts: [SOURCE_ACCOUNT], copyKey: kms.Key.fromKeyArn(stack, 'CopyKey', COPY_KMS_KEY), keepSnapshotCopies: true,
+  }),
+  'managed master password': { ...polling, restoreManagedMasterPassword: true },
 };
 export type Policy = keyof typeof PROPS;
 
@@ -41,7 +47,19 @@ export interface Scenario {
   readonly baseline: FaultRule[];
   /** More fields of the execution input (the restore source). */
   readonly input?: Record<string, unknown>;
+  /**
+   * db_restore of GOLDEN, a snapshot shared from SOURCE_ACCOUNT (seeded, encrypted with its key):
+   * the run's copy is `deleted` at the end, or `kept` (keepSnapshotCopies).
+   */
+  readonly copy?: 'deleted' | 'kept';
+  /** The original has an RDS-managed master password (MasterUserSecret, MANAGED_KEY), which restoreManagedMasterPassword turns back on. */
+  readonly managedPassword?: boolean;
 }
+
+/** The ARN of the snapshot SOURCE_ACCOUNT shares with this one (seedSharedGolden). */
+export const GOLDEN = (isCluster: boolean) => `arn:aws:rds:us-east-1:${SOURCE_ACCOUNT}:${isCluster ? 'cluster-snapshot' : 'snapshot'}:golden`;
+/** The KMS key of the original's managed master password secret. */
+export const MANAGED_KEY = 'arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555';
 
 /** db_restore from the sources other than a snapshot of this pipeline (issue 9). */
 const SOURCES: { what: string; input: Record<string, unknown> }[] = [
@@ -74,6 +92,12 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
     { name: `${kind} create_snapshot, after-restore hook`, policy: 'after-restore hook' as Policy, isCluster, task: 'create_snapshot', baseline: [] },
     // the export of the newest pipeline snapshot to S3 (exportTo)
     { name: `${kind} export_snapshot`, policy: 'export' as Policy, isCluster, task: 'export_snapshot', baseline: [] },
+    // a snapshot shared from another account, copied into this one first (the copy deleted at the end, or kept)
+    ...([['shared snapshots', 'deleted', ''], ['shared snapshots, copies kept', 'kept', ', copy kept']] as const).map(([policy, copy, suffix]) => ({
+      name: `${kind} db_restore from a shared snapshot${suffix}`, policy, isCluster, task: 'db_restore', baseline: [], input: { snapshotIdentifier: GOLDEN(isCluster) }, copy,
+    })),
+    // restoreManagedMasterPassword: the settings step turns the managed password back on, the verify step checks it
+    { name: `${kind} create_snapshot, managed master password`, policy: 'managed master password' as Policy, isCluster, task: 'create_snapshot', baseline: [], managedPassword: true },
     {
       name: `${kind} rollback`,
       policy: 'delete',
@@ -105,20 +129,30 @@ export const SHARDS: Record<string, string[]> = {
   'restore sources': ['instance db_restore from the latest automated snapshot', 'instance db_restore from a point in time',
     'instance db_restore from a point in time, cutover: restore then swap', 'cluster db_restore from the latest automated snapshot',
     'cluster db_restore from a point in time'],
+  'shared snapshots': ['instance db_restore from a shared snapshot', 'instance db_restore from a shared snapshot, copy kept',
+    'cluster db_restore from a shared snapshot', 'cluster db_restore from a shared snapshot, copy kept'],
+  'managed master password': ['instance create_snapshot, managed master password', 'cluster create_snapshot, managed master password'],
 };
 
 export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
 
-/** Seed the database of a scenario; returns the identifiers and resource ids of the originals. */
-export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string> } {
+/** Seed the database of a scenario; returns the identifiers and resource ids of the originals (and the pipeline's id). */
+export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
   // created days before the run, so a point in time has a window; a cluster restored to one has no cluster-level
   // monitoring or Performance Insights (RDS refuses them in that restore: lambda-src/rds/restore-window.ts)
   const created = new Date('2026-01-05T08:00:00Z');
   const pointInTime = s.input?.source === 'point-in-time';
+  const secret = (kind: string) => (s.managedPassword
+    ? { MasterUserSecret: { SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!${kind}-original-XyZ123`, SecretStatus: 'active', KmsKeyId: MANAGED_KEY } }
+    : {});
+  const shareGolden = () => {
+    if (s.copy && seedSharedGolden(sim, { from: ID(s), isCluster: s.isCluster }) !== GOLDEN(s.isCluster)) throw new Error('fault matrix: GOLDEN is not the seeded ARN');
+  };
   if (s.isCluster) {
     const { members } = seedCluster(sim, 'orders-aurora', {
-      ClusterCreateTime: created, ...(pointInTime ? { MonitoringInterval: 0, PerformanceInsightsEnabled: false } : {}),
+      ClusterCreateTime: created, ...(pointInTime ? { MonitoringInterval: 0, PerformanceInsightsEnabled: false } : {}), ...secret('cluster'),
     });
+    shareGolden();
     if (s.input?.source === 'latest-automated') sim.addAutomatedSnapshot({ identifier: 'orders-aurora', isCluster: true, at: new Date('2026-01-08T03:00:00Z') });
     sim.addClusterSnapshot({
       DBClusterSnapshotIdentifier: 'orders-aurora-trapheus-20260102-080000',
@@ -129,9 +163,11 @@ export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids:
     return {
       ids: ['orders-aurora', ...members.map((m) => m.DBInstanceIdentifier!)],
       resourceIds: new Set([sim.cluster('orders-aurora')!.DbClusterResourceId!, ...members.map((m) => m.DbiResourceId!)]),
+      pipelineId,
     };
   }
-  const db = sim.addInstance(fullyConfiguredInstance('orders-db', { InstanceCreateTime: created }));
+  const db = sim.addInstance(fullyConfiguredInstance('orders-db', { InstanceCreateTime: created, ...secret('db') }));
+  shareGolden();
   if (s.input?.source === 'latest-automated') sim.addAutomatedSnapshot({ identifier: 'orders-db', at: new Date('2026-01-08T03:00:00Z') });
   sim.addSnapshot({
     DBSnapshotIdentifier: 'orders-db-trapheus-20260102-080000',
@@ -139,6 +175,6 @@ export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids:
     SnapshotCreateTime: new Date('2026-01-02T08:00:00Z'),
     Tags: [{ Key: TAG_SOURCE, Value: 'orders-db' }, { Key: TAG_PIPELINE, Value: pipelineId }],
   });
-  return { ids: ['orders-db'], resourceIds: new Set([db.DbiResourceId!]) };
+  return { ids: ['orders-db'], resourceIds: new Set([db.DbiResourceId!]), pipelineId };
 }
 
