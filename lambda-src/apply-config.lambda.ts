@@ -10,6 +10,7 @@ import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from '
 import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
+import { stagedView } from './rds/staged-cluster';
 import { ManagedSecretRef, managedPasswordParams, verifyManagedPassword } from './rds/managed-password';
 
 /**
@@ -67,7 +68,8 @@ async function verify(job: Job, staged: boolean): Promise<{ verified: true; endp
 
 /** Aurora: the same for the restored cluster and its members, plus the writer's identity. */
 export interface ClusterApplyConfigEvent {
-  readonly op: 'cluster-apply' | 'cluster-verify';
+  /** `staged-…`: the staged cluster (cutover RESTORE_THEN_SWAP, a DNS alias), with its members' staging names. */
+  readonly op: 'cluster-apply' | 'cluster-verify' | 'staged-cluster-apply' | 'staged-cluster-verify';
   readonly job: Job;
 }
 
@@ -154,5 +156,7 @@ export const handler = logged('apply-config', async (event: ApplyConfigEvent | C
     case 'staged-verify': return verify(event.job, true);
     case 'cluster-apply': return applyCluster(event.job);
     case 'cluster-verify': return verifyCluster(event.job);
+    case 'staged-cluster-apply': return applyCluster(stagedView(event.job));
+    case 'staged-cluster-verify': return verifyCluster(stagedView(event.job));
   }
 });

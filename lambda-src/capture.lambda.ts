@@ -5,8 +5,10 @@ import { PipelineError } from './rds/errors';
 import { captureInstanceConfig } from './rds/instance-config';
 import { findInstance } from './rds/instances';
 import type { DnsRef, Original, OriginalCluster } from './rds/job';
+import { otherName } from './rds/staged-cluster';
 import { logged } from './rds/log';
 import { MAX_IDENTIFIER_LENGTH, stagingIdentifier, TEMP_SUFFIX, tempIdentifier } from './rds/naming';
+import { STAGING_SUFFIX } from '../src/naming';
 import { checkPassable, rolesOfCluster, rolesOfInstance } from './rds/passable-roles';
 import { checkRestorableWindow } from './rds/restore-window';
 
@@ -118,20 +120,23 @@ async function captureInstance(input: RestoreInput & { dns?: DnsRef }): Promise<
  * members, temporary identifiers free; captures the cluster, each member and
  * which member is the writer.
  */
-async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
+async function captureCluster(input: RestoreInput & { dns?: DnsRef }): Promise<OriginalCluster> {
+  // A DNS alias: the serving cluster is the one the record points at (see captureInstance)
+  const job = { ...input, identifier: input.dns?.serving ?? input.identifier };
   const cluster = await findCluster(job.identifier);
   if (!cluster) {
     throw new PipelineError('DBClusterNotFoundFault',
       `There is no DB cluster "${job.identifier}" in this account and Region. Check "identifier" (for a DB instance set "isCluster": false).`);
   }
-  checkAllowed('the cluster', [{ identifier: job.identifier, tags: cluster.TagList }]);
+  checkAllowed('the cluster', [{ identifier: input.identifier, tags: cluster.TagList }]);
   const unsupported = unsupportedKind(cluster);
   if (unsupported) throw new PipelineError('UnsupportedClusterKind', `${unsupported}.`);
   if (cluster.Status !== 'available') {
     throw new PipelineError('DBClusterNotAvailable', `DB cluster ${job.identifier} is ${cluster.Status}; it must be available before a snapshot or restore.`);
   }
   const members = await clusterMembers(cluster);
-  checkAllowed('the cluster', members.map((m) => ({ identifier: m.DBInstanceIdentifier!, tags: m.TagList })));
+  // a DNS alias's members may have their -trapheus-new names: allowed as the names they alternate with
+  checkAllowed('the cluster', members.map((m) => ({ identifier: input.dns ? logicalName(m.DBInstanceIdentifier!) : m.DBInstanceIdentifier!, tags: m.TagList })));
   const busy = members.filter((m) => m.DBInstanceStatus !== 'available');
   if (busy.length > 0) {
     throw new PipelineError('DBInstanceNotAvailable',
@@ -152,7 +157,9 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
   }
   // The writer first: it is created first on restore, so it becomes the writer again.
   const ordered = [...members].sort((a, b) => Number(b.DBInstanceIdentifier === writer) - Number(a.DBInstanceIdentifier === writer));
+  const staged = await stagedNames(input, ordered.map((m) => m.DBInstanceIdentifier!));
   return {
+    ...staged,
     resourceId: cluster.DbClusterResourceId!,
     endpoint: cluster.Endpoint,
     readerEndpoint: cluster.ReaderEndpoint,
@@ -162,4 +169,34 @@ async function captureCluster(job: RestoreInput): Promise<OriginalCluster> {
     members: ordered.map((m) => captureMemberConfig(m, m.DBInstanceIdentifier === writer)),
     memberIdentifiers: ordered.map((m) => m.DBInstanceIdentifier!),
   };
+}
+
+/** A DNS alias member's name as allowedIdentifiers names it: without -trapheus-new. */
+function logicalName(id: string): string {
+  return id.endsWith(STAGING_SUFFIX) ? otherName(id) : id;
+}
+
+/**
+ * Cutover RESTORE_THEN_SWAP or a DNS alias (CUTOVER): where the restored
+ * cluster is built beside the original: `<cluster>-trapheus-new` and each
+ * `<member>-trapheus-new`, or, for a DNS alias, the other of each name's two
+ * (dns.next). They must be free. A DNS alias alternates names by their
+ * suffix, so they must be short enough to carry it whole.
+ */
+async function stagedNames(input: RestoreInput & { dns?: DnsRef }, members: string[]): Promise<{ staging?: string; stagingMembers?: string[] }> {
+  const staged = process.env.CUTOVER === 'restore-then-swap' || process.env.CUTOVER === 'dns-alias';
+  if (!staged || input.task === 'create_snapshot_only' || input.task === 'export_snapshot') return {};
+  const dns = input.dns;
+  const long = [input.identifier, ...members.map(logicalName)].filter((id) => stagingIdentifier(id) !== `${id}${STAGING_SUFFIX}`);
+  if (dns && long.length > 0) {
+    throw new PipelineError('IdentifierTooLong', `${long.join(', ')} ${long.length > 1 ? 'are' : 'is'} longer than ${MAX_IDENTIFIER_LENGTH - STAGING_SUFFIX.length} `
+      + `characters: a DNS alias alternates each name with <name>${STAGING_SUFFIX}, which must fit in ${MAX_IDENTIFIER_LENGTH}. Use shorter identifiers.`);
+  }
+  const staging = dns?.next ?? stagingIdentifier(input.identifier);
+  const stagingMembers = members.map((m) => (dns ? otherName(m) : stagingIdentifier(m)));
+  if (await findCluster(staging)) throw new PipelineError('TemporaryIdentifierTaken', `A DB cluster ${staging} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+  for (const id of stagingMembers) {
+    if (await findInstance(id)) throw new PipelineError('TemporaryIdentifierTaken', `A DB instance ${id} already exists, maybe left by an earlier run: delete or rename it, then run again.`);
+  }
+  return { staging, stagingMembers };
 }

@@ -1,8 +1,4 @@
-import {
-  AddTagsToResourceCommand, DBCluster, DBInstance, DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClusterSnapshotsCommand,
-  DescribeDBSnapshotsCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand, Tag,
-} from '@aws-sdk/client-rds';
-import { OLD_DATABASE_BUSY } from '../src/error-names';
+import { AddTagsToResourceCommand, DBCluster, DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, Tag } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
 import { attempt, classify, isFault, PipelineError } from './rds/errors';
@@ -11,41 +7,14 @@ import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
 import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
 import { pipelineId } from './rds/snapshots';
+import { stagedView } from './rds/staged-cluster';
+import {
+  DEFAULT_HANDLING, deleteCluster, deleteInstance, finalSnapshotFor, notYetForFinalSnapshot, OldDatabaseHandling, TAG_FINAL_SNAPSHOT_OF,
+} from './rds/deleting';
+
+export { finalSnapshotIdentifier, TAG_FINAL_SNAPSHOT_OF } from './rds/deleting';
+export type { OldDatabaseHandling } from './rds/deleting';
 import { allows } from './rds/statuses';
-
-/**
- * What happens to the old DB, as the construct's `oldDatabase` and
- * `deleteOldAutomatedBackups` props say (in the task payload). Without it:
- * no final snapshot, automated backups kept.
- */
-export interface OldDatabaseHandling {
-  readonly finalSnapshot: boolean;
-  readonly deleteAutomatedBackups: boolean;
-}
-
-const DEFAULT_HANDLING: OldDatabaseHandling = { finalSnapshot: false, deleteAutomatedBackups: false };
-
-/** Tag key on a final snapshot: the identifier the old DB had before the restore. */
-export const TAG_FINAL_SNAPSHOT_OF = 'trapheus:final-snapshot-of';
-
-/**
- * The final snapshot of the old DB: `<identifier>-trapheus-final-YYYYMMDD-HHMMSS`
- * from the execution's start time (so a retried call asks for the same name), at
- * most 63 + 31 characters: within RDS's 255, a letter first, no `--`.
- */
-export function finalSnapshotIdentifier(identifier: string, startedAt: string | Date): string {
-  const time = new Date(startedAt);
-  if (Number.isNaN(time.getTime())) throw new PipelineError('InvalidDeleteEvent', `startedAt ${String(startedAt)} is not a time`);
-  const iso = time.toISOString(); // 2026-01-09T08:00:00.000Z
-  return `${identifier}-trapheus-final-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
-}
-
-/** The final snapshot to ask for, if the policy wants one. */
-function finalSnapshotFor(identifier: string, handling: OldDatabaseHandling, startedAt: string | undefined): string | undefined {
-  if (!handling.finalSnapshot) return undefined;
-  if (!startedAt) throw new PipelineError('InvalidDeleteEvent', 'A final snapshot needs the execution start time (startedAt)');
-  return finalSnapshotIdentifier(identifier, startedAt);
-}
 
 export type DeleteEvent =
   /** The renamed original (`job.temp`), once its replacement (`job.restored`) is verified. */
@@ -71,52 +40,6 @@ export interface FinalSnapshotEvent {
   readonly snapshotId: string;
   /** DbiResourceId (DbClusterResourceId) of the original. */
   readonly sourceResourceId: string;
-}
-
-/**
- * RDS takes a final snapshot only of an `available` DB instance or cluster: a
- * `backing-up` one (after a rename or a restore, or in its backup window) is
- * refused, "not currently in the available state". The state machine retries.
- */
-function notYetForFinalSnapshot(what: string, status: string): PipelineError {
-  return new PipelineError(OLD_DATABASE_BUSY,
-    `The ${what} is ${status}; RDS takes its final snapshot only once it is available, so its deletion is retried.`);
-}
-
-interface DeleteOptions {
-  readonly finalSnapshot?: string;
-  readonly deleteAutomatedBackups: boolean;
-}
-
-/** The DeleteDBInstance / DeleteDBCluster fields for a final snapshot (or none) and the automated backups. */
-function deleteFields(opts: DeleteOptions) {
-  return {
-    ...(opts.finalSnapshot ? { FinalDBSnapshotIdentifier: opts.finalSnapshot } : { SkipFinalSnapshot: true }),
-    DeleteAutomatedBackups: opts.deleteAutomatedBackups,
-  };
-}
-
-async function deleteInstance(db: DBInstance, opts: DeleteOptions = { deleteAutomatedBackups: false }): Promise<void> {
-  const id = db.DBInstanceIdentifier!;
-  if (db.DeletionProtection) {
-    await attempt(`Turning off deletion protection on ${id}`, () => rds().send(new ModifyDBInstanceCommand({
-      // Deletion protection changes at once whatever ApplyImmediately says; false keeps
-      // any other pending modification from starting (and blocking the delete).
-      DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: false,
-    })));
-  }
-  try {
-    await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...deleteFields(opts) }));
-  } catch (err) {
-    if (isFault(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return; // deleted by an earlier attempt
-    if (isFault(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
-      const status = (await findInstance(id))?.DBInstanceStatus;
-      if (status === 'deleting') return;
-      // it left `available` between the check and the call: retried
-      if (opts.finalSnapshot) throw notYetForFinalSnapshot(`DB instance ${id}`, status ?? 'absent');
-    }
-    throw classify(err, `Deleting DB instance ${id}`);
-  }
 }
 
 /**
@@ -190,7 +113,8 @@ async function deleteStaged(job: Job): Promise<{ deleted: string | null }> {
 }
 
 export interface ClusterDeleteEvent {
-  readonly op: 'old-members' | 'old-cluster' | 'partial-members' | 'partial-cluster';
+  /** `staged-partial-…`: rollback of the staged cluster (cutover RESTORE_THEN_SWAP, a DNS alias), under its staging names. */
+  readonly op: 'old-members' | 'old-cluster' | 'partial-members' | 'partial-cluster' | 'staged-partial-members' | 'staged-partial-cluster';
   readonly job: Job;
   /** `old-members`, `old-cluster`: what happens to the old cluster. */
   readonly oldDatabase?: OldDatabaseHandling;
@@ -211,12 +135,24 @@ async function verifiedReplacement(job: Job): Promise<void> {
   }
 }
 
+/**
+ * Where the old cluster and its members are, and the job as the replacement's
+ * check sees it: renamed to their temporary names; or with a DNS alias, under
+ * their own names (the record pointed at them), the replacement being the staged cluster.
+ */
+function oldLayout(job: Job): { replacement: Job; oldCluster: string; oldMember: (id: string) => string } {
+  return job.dns
+    ? { replacement: stagedView(job), oldCluster: job.dns.serving, oldMember: (id) => id }
+    : { replacement: job, oldCluster: tempIdentifier(job.identifier), oldMember: tempIdentifier };
+}
+
 /** The old members: never a final snapshot (Aurora refuses one for a member; the cluster's covers them). */
 async function deleteOldMembers(job: Job, handling: OldDatabaseHandling): Promise<{ deleted: string[] }> {
-  await verifiedReplacement(job);
+  const layout = oldLayout(job);
+  await verifiedReplacement(layout.replacement);
   const deleted: string[] = [];
   for (const m of (job.original as OriginalCluster).members) {
-    const temp = tempIdentifier(m.identifier);
+    const temp = layout.oldMember(m.identifier);
     const old = await findInstance(temp);
     if (!old) continue;
     if (old.DbiResourceId !== m.resourceId) {
@@ -228,35 +164,15 @@ async function deleteOldMembers(job: Job, handling: OldDatabaseHandling): Promis
   return { deleted };
 }
 
-/** Without options (rollback): no final snapshot, and RDS's default for the automated backups (deleted). */
-async function deleteCluster(cluster: DBCluster, opts?: DeleteOptions): Promise<void> {
-  const id = cluster.DBClusterIdentifier!;
-  if (cluster.Status === 'deleting') return;
-  if (cluster.DeletionProtection) {
-    await attempt(`Turning off deletion protection on cluster ${id}`, () => rds().send(new ModifyDBClusterCommand({
-      DBClusterIdentifier: id, DeletionProtection: false, ApplyImmediately: false,
-    })));
-  }
-  try {
-    await rds().send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...(opts ? deleteFields(opts) : { SkipFinalSnapshot: true }) }));
-  } catch (err) {
-    if (isFault(err, 'DBClusterNotFoundFault', 'DBClusterNotFound')) return;
-    if (opts?.finalSnapshot && isFault(err, 'InvalidDBClusterStateFault', 'InvalidDBClusterState')) {
-      const status = (await findCluster(id))?.Status ?? 'absent';
-      if (status !== 'available' && status !== 'deleting') throw notYetForFinalSnapshot(`DB cluster ${id}`, status);
-    }
-    throw classify(err, `Deleting DB cluster ${id}`);
-  }
-}
-
 async function deleteOldCluster(e: ClusterDeleteEvent): Promise<{ deleted: string | null; finalSnapshot?: string }> {
   const job = e.job;
   const handling = e.oldDatabase ?? DEFAULT_HANDLING;
   const finalSnapshot = finalSnapshotFor(job.identifier, handling, e.startedAt);
   const named = finalSnapshot ? { finalSnapshot } : {};
-  await verifiedReplacement(job);
+  const layout = oldLayout(job);
+  await verifiedReplacement(layout.replacement);
   const original = job.original as OriginalCluster;
-  const temp = tempIdentifier(job.identifier);
+  const temp = layout.oldCluster;
   const old = await findCluster(temp);
   if (!old) return { deleted: null, ...named };
   if (old.DbClusterResourceId !== original.resourceId) {
@@ -345,5 +261,7 @@ export const handler = logged('delete', async (event: DeleteEvent | ClusterDelet
     case 'old-cluster': return deleteOldCluster(event);
     case 'partial-members': return deletePartialMembers(event.job);
     case 'partial-cluster': return deletePartialCluster(event.job);
+    case 'staged-partial-members': return deletePartialMembers(stagedView(event.job));
+    case 'staged-partial-cluster': return deletePartialCluster(stagedView(event.job));
   }
 });

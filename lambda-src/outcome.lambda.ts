@@ -108,9 +108,11 @@ export const handler = logged('outcome', async (event: OutcomeEvent): Promise<Ou
       break;
     }
     case 'rollback-failed': {
-      const [main, old] = await Promise.all([state(id, cluster), state(temp, cluster)]);
+      // a staged copy (cutover RESTORE_THEN_SWAP) that is still there is named too
+      const staging = job.original?.staging && job.original.staging !== temp ? job.original.staging : undefined;
+      const [main, old, staged] = await Promise.all([state(id, cluster), state(temp, cluster), staging ? state(staging, cluster) : undefined]);
       const holder = old.resourceId === originalId ? temp : main.resourceId === originalId ? id : undefined;
-      left = `ROLLBACK FAILED (${errorMessage(job.rollbackError)}): needs attention. Now ${main.text}; ${old.text}.`
+      left = `ROLLBACK FAILED (${errorMessage(job.rollbackError)}): needs attention. Now ${main.text}; ${old.text}${staged?.resourceId ? `; the staged copy: ${staged.text}` : ''}.`
         + (holder ? ` The original ${noun} is ${holder}.` : ` The original ${noun} was not found under either name.`)
         + (holder === temp ? ` To recover, once ${id} is free, rename ${temp} back to ${id}${cluster ? ' (and each member <name>-trapheus-old back to <name>)' : ''}.` : '');
       break;

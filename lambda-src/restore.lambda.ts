@@ -10,6 +10,7 @@ import { restoreParams } from './rds/instance-config';
 import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster, RestoredRef } from './rds/job';
 import { logged } from './rds/log';
+import { stagedView } from './rds/staged-cluster';
 
 /**
  * A DB instance: the snapshot under the original identifier (`instance`), or
@@ -23,7 +24,10 @@ export interface RestoreEvent {
 /** Aurora: the cluster from its snapshot, or its members (the writer alone first, then the readers). */
 export type ClusterRestoreEvent =
   | { readonly op: 'cluster'; readonly job: Job }
-  | { readonly op: 'members'; readonly which: 'writer' | 'readers'; readonly job: Job };
+  | { readonly op: 'members'; readonly which: 'writer' | 'readers'; readonly job: Job }
+  /** The staged cluster (cutover RESTORE_THEN_SWAP, a DNS alias): under `original.staging`, members under their staging names. */
+  | { readonly op: 'staged-cluster'; readonly job: Job }
+  | { readonly op: 'staged-members'; readonly which: 'writer' | 'readers'; readonly job: Job };
 
 export const handler = logged('restore', async (event: RestoreEvent | ClusterRestoreEvent): Promise<unknown> => {
   switch (event.op) {
@@ -31,6 +35,8 @@ export const handler = logged('restore', async (event: RestoreEvent | ClusterRes
     case 'staged-instance': return restoreInstance(event.job, true);
     case 'cluster': return restoreCluster(event.job);
     case 'members': return createMembers(event.job, event.which);
+    case 'staged-cluster': return restoreCluster(stagedView(event.job));
+    case 'staged-members': return createMembers(stagedView(event.job), event.which);
   }
 });
 

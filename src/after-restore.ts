@@ -18,7 +18,7 @@ export interface AfterRestoreOptions {
 /** Where the hook runs on the restored database: the states read these paths of the job (not exported). */
 export interface AfterRestoreTarget {
   /** What the hook runs on: the state's name says it. */
-  readonly kind: 'instance' | 'staged instance' | 'cluster';
+  readonly kind: 'instance' | 'staged instance' | 'cluster' | 'staged cluster';
   /** The identifier the restored database has while the hook runs. */
   readonly identifierPath: string;
   /** The verify step's result, with `endpoint: { address, port }`. */

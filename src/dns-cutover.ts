@@ -41,15 +41,16 @@ export class DnsCutover {
    * database named `identifier`) and succeed as `Adopted`; else `onward`.
    */
   start(onward: sfn.IChainable, unchanged: sfn.IChainable): sfn.IChainable {
-    const resolve = invoke(this.scope, 'Find the serving database from the DNS record', this.props.dnsFunction,
+    const noun = this.props.noun;
+    const resolve = invoke(this.scope, `Find the serving ${noun} from the DNS record`, this.props.dnsFunction,
       { 'op': 'resolve', 'job.$': '$' }, '$.dns');
     resolve.addCatch(unchanged, { resultPath: '$.error' });
-    const adopt = invoke(this.scope, 'Point the new DNS record at the database', this.props.dnsFunction, { 'op': 'adopt', 'job.$': '$' }, '$.adopted');
+    const adopt = invoke(this.scope, `Point the new DNS record at the ${noun}`, this.props.dnsFunction, { 'op': 'adopt', 'job.$': '$' }, '$.adopted');
     adopt.addCatch(unchanged, { resultPath: '$.error' });
     const adoption = sfn.Chain.start(adopt)
-      .next(this.changeWait('new DNS record', '$.adopted.changeId', unchanged))
-      .next(this.props.endings.succeed(`DNS record created for the ${this.props.noun}`));
-    return sfn.Chain.start(resolve).next(new sfn.Choice(this.scope, 'Is there a DNS record yet?')
+      .next(this.changeWait(`new DNS record of the ${noun}`, '$.adopted.changeId', unchanged))
+      .next(this.props.endings.succeed(`DNS record created for the ${noun}`));
+    return sfn.Chain.start(resolve).next(new sfn.Choice(this.scope, `Is there a DNS record for the ${noun} yet?`)
       .when(sfn.Condition.booleanEquals('$.dns.adopt', true), adoption)
       .otherwise(onward));
   }
@@ -66,7 +67,7 @@ export class DnsCutover {
     const drain = this.props.dns.drainSeconds;
     const words = drain % 60 === 0 ? `${drain / 60} minute${drain === 60 ? '' : 's'}` : `${drain} seconds`;
     return sfn.Chain.start(switchRecord)
-      .next(this.changeWait('DNS record switch', '$.switched.changeId', rollback))
+      .next(this.changeWait(`DNS record switch to the restored ${this.props.noun}`, '$.switched.changeId', rollback))
       .next(new sfn.Wait(this.scope, `Let clients drain from the old ${this.props.noun} for ${words}`, {
         time: sfn.WaitTime.duration(Duration.seconds(drain)),
       }));
@@ -77,7 +78,9 @@ export class DnsCutover {
     const back = invoke(this.scope, `Point the DNS record back at the original ${this.props.noun}`, this.props.dnsFunction,
       { 'op': 'switch-back', 'job.$': '$' }, '$.switchedBack');
     back.addCatch(failed, { resultPath: '$.rollbackError' });
-    return sfn.Chain.start(back).next(this.changeWait('DNS record switch back', '$.switchedBack.changeId', failed, '$.rollbackError')).next(then);
+    return sfn.Chain.start(back)
+      .next(this.changeWait(`DNS record switch back to the original ${this.props.noun}`, '$.switchedBack.changeId', failed, '$.rollbackError'))
+      .next(then);
   }
 
   /**

@@ -7,7 +7,7 @@ import { PollingOptions, pollsForWait, resolvePolling } from './polling';
  * How many waits a branch has (forward and rollback), to size the history
  * check and the execution timeout: the instance branch 5 + 4
  * (RESTORE_THEN_SWAP adds 3 + 2; a DNS alias, 3 + 2 and its record changes 2 + 1),
- * the cluster branch 9 + 7;
+ * the cluster branch 9 + 7 (RESTORE_THEN_SWAP: 9 + 8; a DNS alias: 7 + 5);
  * keeping the old database adds 2, a final snapshot 1 (2 for an instance: the
  * old instance is also waited for to be available before it).
  */
@@ -15,7 +15,7 @@ export function branchWaits(props: OldDatabaseOptions & CutoverOptions, kind: 'i
   const old = resolveOldDatabase(props);
   const dns = props.cutover?.dnsRecord !== undefined;
   const staged = dns || props.cutover === Cutover.RESTORE_THEN_SWAP;
-  const base = kind === 'cluster' ? 16 : 9 + (staged ? 5 : 0) + (dns ? 3 : 0);
+  const base = kind === 'cluster' ? 16 + (staged && !dns ? 1 : 0) : 9 + (staged ? 5 : 0) + (dns ? 3 : 0);
   return base + (old.keepSeconds ? 2 : 0) + (old.payload.finalSnapshot ? (kind === 'instance' ? 2 : 1) : 0);
 }
 

@@ -358,6 +358,8 @@ export class RestoreHandlers extends Construct {
     this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
 
     const dnsAlias = checkProps(this, () => resolveDnsAlias(props));
+    // an Aurora cluster is built beside the original (its staging names must be free)
+    if (dnsAlias || props.cutover === Cutover.RESTORE_THEN_SWAP) capture.addEnvironment('CUTOVER', props.cutover!.value);
     if (dnsAlias) this.dns = dnsFunction(this, make(new DnsFunction(this, 'Dns', options), ...describe), dnsAlias);
   }
 }

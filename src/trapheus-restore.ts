@@ -277,6 +277,7 @@ export class TrapheusRestore extends Construct {
       polling: props,
       oldDatabase: props.oldDatabase,
       deleteOldAutomatedBackups: props.deleteOldAutomatedBackups,
+      cutover: props.cutover,
       snapshotExport: this.snapshotExport,
       afterRestore: props.afterRestore,
     });

@@ -64,9 +64,10 @@ describe('Cutover.dnsAlias()', () => {
   test('the instance branch: record first, the staged restore, the switch, INSYNC, the drain, then the old instance', () => {
     const template = Template.fromStack(synth({ drain: Duration.minutes(10) })).toJSON();
     const states = definitionFromTemplate(template).asl.States;
-    expect(states['Is it a cluster?'].Default).toBe('Find the serving database from the DNS record');
-    expect(states['Point the DNS record at the restored instance'].Next).toBe('Start waiting for DNS record switch');
-    expect(states['Is DNS record switch ready?'].Default).toBe('Let clients drain from the old instance for 10 minutes');
+    expect(states['Is it a cluster?'].Default).toBe('Find the serving instance from the DNS record');
+    expect(states['Is it a cluster?'].Choices[0].Next).toBe('Find the serving cluster from the DNS record');
+    expect(states['Point the DNS record at the restored instance'].Next).toBe('Start waiting for DNS record switch to the restored instance');
+    expect(states['Is DNS record switch to the restored instance ready?'].Default).toBe('Let clients drain from the old instance for 10 minutes');
     expect(states['Let clients drain from the old instance for 10 minutes']).toMatchObject({ Type: 'Wait', Seconds: 600, Next: 'Delete the old instance' });
     expect(states['Point the DNS record at the restored instance'].Catch[0].Next).toBe('Point the DNS record back at the original instance');
     expect(Object.keys(states)).not.toContain('Rename the instance out of the way');

@@ -54,6 +54,12 @@ export interface OriginalCluster {
   readonly members: MemberConfig[];
   /** The members' identifiers, writer first (for the state machine's paths). */
   readonly memberIdentifiers: string[];
+  /**
+   * Cutover RESTORE_THEN_SWAP or a DNS alias: where the restored cluster is built
+   * beside the original, and its members' identifiers there (in the order of `memberIdentifiers`).
+   */
+  readonly staging?: string;
+  readonly stagingMembers?: string[];
 }
 
 export interface SnapshotRef {

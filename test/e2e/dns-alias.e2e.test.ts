@@ -45,7 +45,7 @@ describe('Cutover.dnsAlias() for a DB instance', () => {
     const before = identity(h.sim.addInstance(fullyConfiguredInstance('orders-db')));
     const result = await h.run(input);
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.path).toContain('Point the new DNS record at the database');
+    expect(result.path).toContain('Point the new DNS record at the instance');
     expect(result.path).not.toContain('Take a new snapshot');
     expect(recordValue()).toEqual([address('orders-db')]);
     expect(h.route53.record(ZONE, RECORD)!.ttl).toBe(30);

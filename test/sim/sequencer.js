@@ -9,6 +9,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const SHARDS = [
   'fault-matrix-cluster-snapshot-then-delete-rollback',
   'fault-matrix-cluster-tasks',
+  'fault-matrix-cutovers',
   'fault-matrix-instance-policies',
   'fault-matrix-restore-sources',
   'fault-matrix-shared-snapshots',

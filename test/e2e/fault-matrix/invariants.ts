@@ -1,17 +1,26 @@
-import { GOLDEN, ID, MANAGED_KEY, Scenario } from './scenarios';
+import { DNS_RECORD, DNS_ZONE, GOLDEN, ID, MANAGED_KEY, Scenario } from './scenarios';
 import { TAG_COPY_OF } from '../../../lambda-src/rds/copies';
 import { TAG_PIPELINE } from '../../../lambda-src/rds/naming';
 import type { RdsSimulator } from '../../sim/rds-sim';
+import type { Route53Simulator } from '../../sim/route53';
 import type { RunResult } from '../../sim/run-pipeline';
 
 /** What each run of the matrix must keep (numbered as in matrix.ts). */
 
 const SERVING = new Set(['available', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'storage-optimization']);
 
+/**
+ * The identifier clients reach: the input's, or with a DNS alias the one the
+ * record points at now (the first label of its value).
+ */
+export function servedId(s: Scenario, dns?: Route53Simulator): string {
+  return s.dns ? (dns?.record(DNS_ZONE, DNS_RECORD)?.values[0] ?? ID(s)).split('.')[0] : ID(s);
+}
+
 /** Invariant 3, checked at the moment of each delete call. */
-export function watchDeletions(sim: RdsSimulator, s: Scenario, originals: Set<string>, violations: string[]) {
-  const id = ID(s);
+export function watchDeletions(sim: RdsSimulator, s: Scenario, originals: Set<string>, violations: string[], dns?: Route53Simulator) {
   const replacementServes = () => {
+    const id = servedId(s, dns);
     if (!s.isCluster) {
       const db = sim.instance(id);
       return !!db && db.DBInstanceStatus === 'available' && !originals.has(db.DbiResourceId!);
@@ -88,12 +97,12 @@ function managedPasswordInvariant(s: Scenario, sim: RdsSimulator, result: RunRes
 }
 
 /** Invariants 1, 2, 4, 7 and 8 after a run. */
-export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[]; pipelineId: string }): string[] {
+export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[]; pipelineId: string }, dns?: Route53Simulator): string[] {
   const problems: string[] = [];
   if (result.status !== 'SUCCEEDED' && result.status !== 'FAILED') problems.push(`ended ${result.status}`);
   const cause = result.cause ?? '';
   const rollbackFailed = /ROLLBACK FAILED/.test(cause);
-  const id = ID(s);
+  const id = servedId(s, dns);
   const served = s.isCluster
     ? (() => {
       const cluster = sim.cluster(id);
@@ -102,7 +111,8 @@ export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, or
     })()
     : SERVING.has(sim.instance(id)?.DBInstanceStatus ?? 'absent');
   if (!served && !rollbackFailed) problems.push(`${id} is not served and the cause does not report a failed rollback`);
-  const known = new Set(originals.ids);
+  // a DNS alias: the database the record points at (and its members) is the one clients use, not a leftover
+  const known = new Set([...originals.ids, ...(s.dns ? [id, ...(sim.cluster(id)?.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier!)] : [])]);
   const leftovers = [
     ...sim.instances().map((i) => i.DBInstanceIdentifier!),
     ...(s.isCluster ? sim.clusters().map((c) => c.DBClusterIdentifier!) : []),

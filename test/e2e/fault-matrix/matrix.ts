@@ -41,25 +41,26 @@ const MUTATING = /^(Create|Copy|Delete|Modify|Restore|Add|Remove|Start)/;
 
 let h: Harness | undefined;
 
-interface Site { state: string; command: string; identifier?: string }
+/** A call site; `route53`: a Route 53 call (a DNS alias cutover), faulted through the Route 53 simulator. */
+interface Site { state: string; command: string; identifier?: string; route53?: boolean }
 type Fault = 'terminal' | 'throttled' | 'stuck';
 
 /** Run a scenario; `inject` adds faults keyed on the state being run. */
 async function run(
   s: Scenario,
-  inject?: (sim: RdsSimulator, current: () => string) => void,
+  inject?: (sim: RdsSimulator, current: () => string, dns: Harness['route53']) => void,
   onEnd?: (state: string, sim: RdsSimulator) => void,
   lambdaFault?: RunOptions['lambdaFault'],
 ) {
   h?.done();
   h = harnessFor(s.policy);
   const sim = h.fresh();
-  const originals = seed(sim, s, h.pipelineId);
+  const originals = seed(sim, s, h.pipelineId, h.route53);
   let current = '';
   const violations: string[] = [];
-  watchDeletions(sim, s, originals.resourceIds, violations);
+  watchDeletions(sim, s, originals.resourceIds, violations, h.route53);
   s.baseline.forEach((f) => sim.failOn(f));
-  inject?.(sim, () => current);
+  inject?.(sim, () => current, h.route53);
   const result = await runPipeline(h.definition, { identifier: ID(s), task: s.task, isCluster: s.isCluster, ...s.input }, sim, {
     onTask: (state, phase) => {
       current = phase === 'start' ? state : '';
@@ -72,7 +73,7 @@ async function run(
   if (denied.length > 0) violations.push(`IAM denied:\n${describeDenials(denied)}`);
   const unchecked = h.iam.takeErrors();
   if (unchecked.length > 0) violations.push(`IAM check could not evaluate: ${unchecked.join('; ')}`);
-  return { sim, result, originals, violations };
+  return { sim, result, originals, violations, dns: h.route53 };
 }
 
 const summary = { points: 0, held: 0, seconds: 0 };
@@ -114,7 +115,16 @@ export function matrixShard(shard: string): void {
       const sites: Site[] = [];
       const seen = new Set<string>();
       let before = 0;
+      let dnsBefore = 0;
       const baseline = await run(s, undefined, (state, sim) => {
+        for (const call of h!.route53.calls.slice(dnsBefore)) {
+          const key = `${state} route53:${call.action}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            sites.push({ state, command: call.action, route53: true });
+          }
+        }
+        dnsBefore = h!.route53.calls.length;
         for (const call of sim.calls.slice(before)) {
           const key = `${state} ${call.command}`;
           if (!seen.has(key) && call.error !== 'never') {
@@ -132,16 +142,21 @@ export function matrixShard(shard: string): void {
         }
         before = sim.calls.length;
       });
-      expect([...baseline.violations, ...invariants(s, baseline.sim, baseline.result, baseline.originals)]).toEqual([]);
+      expect([...baseline.violations, ...invariants(s, baseline.sim, baseline.result, baseline.originals, baseline.dns)]).toEqual([]);
       expect(sites.length).toBeGreaterThan(3);
 
       const failures: string[] = [];
       for (const site of sites) {
-        const faults: Fault[] = MUTATING.test(site.command) ? ['terminal', 'throttled', 'stuck'] : ['terminal', 'throttled'];
+        const faults: Fault[] = MUTATING.test(site.command) && !site.route53 ? ['terminal', 'throttled', 'stuck'] : ['terminal', 'throttled'];
         for (const fault of faults) {
           let stuckDone = false;
-          const { sim, result, originals, violations } = await run(s, (injected, current) => {
+          const { sim, result, originals, violations, dns } = await run(s, (injected, current, route53) => {
             if (fault === 'stuck') return;
+            if (site.route53) {
+              // Route 53's own codes: InvalidInput is not retried, Throttling is (Route 53 API reference, Common Errors)
+              route53.failNext(site.command, fault === 'terminal' ? 'InvalidInput' : 'Throttling', fault === 'terminal' ? Infinity : 2, () => current() === site.state);
+              return;
+            }
             injected.failOn({
               command: site.command,
               when: () => current() === site.state,
@@ -156,7 +171,7 @@ export function matrixShard(shard: string): void {
               ended.stick(site.identifier);
             }
           });
-          const problems = [...violations, ...invariants(s, sim, result, originals)];
+          const problems = [...violations, ...invariants(s, sim, result, originals, dns)];
           summary.points += 1;
           if (problems.length === 0) summary.held += 1;
           else failures.push(`${site.state} / ${site.command} / ${fault} → ${result.status} ${result.error}: ${problems.join('; ')}`);
@@ -167,12 +182,12 @@ export function matrixShard(shard: string): void {
       const tasks = [...new Set(baseline.result.timeline.filter((e) => e.type === 'Task').map((e) => e.state))];
       for (const task of tasks) {
         for (const fault of ['Lambda throttled', 'Lambda timed out'] as const) {
-          const { sim, result, originals, violations } = await run(s, undefined, undefined, (state, invocation) => {
+          const { sim, result, originals, violations, dns } = await run(s, undefined, undefined, (state, invocation) => {
             if (state !== task) return undefined;
             if (fault === 'Lambda throttled') return invocation <= 2 ? 'throttled' : undefined;
             return invocation === 1 ? 'timed out' : undefined;
           });
-          const problems = [...violations, ...invariants(s, sim, result, originals)];
+          const problems = [...violations, ...invariants(s, sim, result, originals, dns)];
           if (result.status !== baseline.result.status || result.error !== baseline.result.error) {
             problems.push(`ended ${result.status} ${result.error ?? ''} where the clean run ended ${baseline.result.status} ${baseline.result.error ?? ''}`);
           }

@@ -1,14 +1,19 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TAG_PIPELINE, TAG_SOURCE } from '../../../lambda-src/rds/naming';
 import { AfterRestore, Cutover, OldDatabasePolicy } from '../../../src';
 import { COPY_KMS_KEY, fullyConfiguredInstance, seedCluster, seedSharedGolden, SOURCE_ACCOUNT } from '../../sim/fixtures';
 import { FaultRule, RdsSimulator } from '../../sim/rds-sim';
+import type { Route53Simulator } from '../../sim/route53';
 import { hookFunction } from '../fixtures/after-restore-hook.fixture';
 import { Harness } from '../harness';
 
 /** The paths the matrix covers, and the pipeline (old-database policy, cutover) each runs on. */
+
+export const DNS_ZONE = 'Z0SIMULATED0ZONE';
+export const DNS_RECORD = 'orders.example.internal';
 
 const polling = { maxWait: Duration.hours(1), maxPollInterval: Duration.minutes(10), pollBackoffRate: 2 };
 const PROPS = {
@@ -16,6 +21,14 @@ const PROPS = {
   'snapshot then delete': { ...polling, oldDatabase: OldDatabasePolicy.snapshotThenDelete() },
   'keep for 2 h': { ...polling, oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(2)) },
   'cutover: restore then swap': { ...polling, cutover: Cutover.RESTORE_THEN_SWAP },
+  // clients reach the database through this record, which the run finds pointing at it (seeded)
+  'cutover: dns alias': (stack: Stack) => ({
+    ...polling,
+    cutover: Cutover.dnsAlias({
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: DNS_ZONE, zoneName: 'example.internal' }),
+      recordName: DNS_RECORD,
+    }),
+  }),
   'export': (stack: Stack) => ({
     ...polling,
     exportTo: { bucket: s3.Bucket.fromBucketName(stack, 'Exports', 'orders-exports'), key: new kms.Key(stack, 'ExportKey') },
@@ -54,6 +67,8 @@ export interface Scenario {
   readonly copy?: 'deleted' | 'kept';
   /** The original has an RDS-managed master password (MasterUserSecret, MANAGED_KEY), which restoreManagedMasterPassword turns back on. */
   readonly managedPassword?: boolean;
+  /** A DNS alias cutover: the database clients reach is the one the record points at. */
+  readonly dns?: boolean;
 }
 
 /** The ARN of the snapshot SOURCE_ACCOUNT shares with this one (seedSharedGolden). */
@@ -76,7 +91,6 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
     ...(['snapshot then delete', 'keep for 2 h'] as Policy[]).map((policy) => ({
       name: `${kind} create_snapshot, old database: ${policy}`, policy, isCluster, task: 'create_snapshot', baseline: [],
     })),
-    // the swap cutover is for instances (clusters always rename first)
     ...(isCluster ? [] : [{ name: 'instance create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }]),
     ...SOURCES.map(({ what, input }) => ({ name: `${kind} db_restore ${what}`, policy: 'delete' as Policy, isCluster, task: 'db_restore', baseline: [], input })),
     // a point-in-time restore under the staging identifier names the original by its identifier
@@ -88,6 +102,9 @@ export const SCENARIOS: Scenario[] = [false, true].flatMap((isCluster): Scenario
       baseline: [],
       input: { source: 'point-in-time', useLatestRestorableTime: true },
     }]),
+    // the staged cutovers: a DNS alias (instance, cluster), the cluster swap (the instance one is above)
+    { name: `${kind} create_snapshot, cutover: dns alias`, policy: 'cutover: dns alias' as Policy, isCluster, task: 'create_snapshot', baseline: [], dns: true },
+    ...(isCluster ? [{ name: 'cluster create_snapshot, cutover: restore then swap', policy: 'cutover: restore then swap' as Policy, isCluster, task: 'create_snapshot', baseline: [] }] : []),
     // the after-restore hook: its Lambda task joins the path (Lambda faults at it), and its failure rolls back
     { name: `${kind} create_snapshot, after-restore hook`, policy: 'after-restore hook' as Policy, isCluster, task: 'create_snapshot', baseline: [] },
     // the export of the newest pipeline snapshot to S3 (exportTo)
@@ -132,12 +149,23 @@ export const SHARDS: Record<string, string[]> = {
   'shared snapshots': ['instance db_restore from a shared snapshot', 'instance db_restore from a shared snapshot, copy kept',
     'cluster db_restore from a shared snapshot', 'cluster db_restore from a shared snapshot, copy kept'],
   'managed master password': ['instance create_snapshot, managed master password', 'cluster create_snapshot, managed master password'],
+  'cutovers': ['instance create_snapshot, cutover: dns alias', 'cluster create_snapshot, cutover: dns alias', 'cluster create_snapshot, cutover: restore then swap'],
 };
 
 export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
 
 /** Seed the database of a scenario; returns the identifiers and resource ids of the originals (and the pipeline's id). */
-export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
+export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string, dns?: Route53Simulator): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
+  const seeded = seedDatabase(sim, s, pipelineId);
+  if (s.dns) {
+    dns!.addZone(DNS_ZONE, 'example.internal');
+    const endpoint = s.isCluster ? sim.cluster(ID(s))!.Endpoint! : sim.instance(ID(s))!.Endpoint!.Address!;
+    dns!.putRecord(DNS_ZONE, { name: DNS_RECORD, type: 'CNAME', ttl: 30, values: [endpoint] });
+  }
+  return seeded;
+}
+
+function seedDatabase(sim: RdsSimulator, s: Scenario, pipelineId: string): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
   // created days before the run, so a point in time has a window; a cluster restored to one has no cluster-level
   // monitoring or Performance Insights (RDS refuses them in that restore: lambda-src/rds/restore-window.ts)
   const created = new Date('2026-01-05T08:00:00Z');

@@ -1,0 +1,3 @@
+import { matrixShard } from './fault-matrix/matrix';
+
+matrixShard('cutovers');
