@@ -9,6 +9,7 @@ import { Detection, detections, medianLatency } from '../test/sim/detection';
 import { Dynalite, tablesOfStack } from '../test/sim/dynamo';
 import { withFixtureRoles } from '../test/sim/fixture-roles';
 import { RdsSimulator } from '../test/sim/rds-sim';
+import { Route53Simulator } from '../test/sim/route53';
 import { buildStack, Definition, definitionFrom, RunResult, runPipeline } from '../test/sim/run-pipeline';
 
 export interface ModeRun {
@@ -42,17 +43,20 @@ export async function runMode(dynamo: Dynalite, mode: BenchMode, runs: number, r
     sim.install();
     const aws = new AwsSims(); // SNS, SES, Step Functions in memory; DynamoDB is dynalite
     aws.install();
+    const dns = new Route53Simulator(sim.clock); // a DNS alias's record
+    dns.install();
     try {
-      mode.fixture.seed(sim, pipelineId);
+      mode.fixture.seed(sim, pipelineId, dns);
       const result = await runPipeline(definition, mode.fixture.input, sim);
       if (result.status !== 'SUCCEEDED') throw new Error(`${JSON.stringify(mode.props)} run ${i + 1}: ${result.error}: ${result.cause}`);
       const found = detections(result, sim);
-      const periods = mode.fixture.downtime(sim);
+      const periods = mode.fixture.downtime(sim, dns);
       const downtime = periods.reduce((sum, d) => sum + d.seconds, 0);
       out.push({ result, downtime, downtimePeriods: periods, detections: found, latency: medianLatency(found) ?? 0 });
     } finally {
       sim.uninstall();
       aws.uninstall();
+      dns.uninstall();
     }
   }
   return out;
