@@ -11,8 +11,10 @@
 import '../test/setup';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Cutover } from '../src';
 import { pathOf, TypicalPath } from './eta';
@@ -25,15 +27,24 @@ import { buildStack } from '../test/sim/run-pipeline';
 export async function typicalPaths(): Promise<TypicalPath[]> {
   const paths: TypicalPath[] = [];
   try {
-    for (const [kind, cutover] of [['instance', Cutover.RENAME_FIRST], ['instance', Cutover.RESTORE_THEN_SWAP], ['cluster', undefined]] as const) {
+    const dnsAlias = (stack: Stack) => Cutover.dnsAlias({
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0TYPICAL', zoneName: 'example.internal' }),
+      recordName: 'typical',
+    });
+    const modes: [TypicalPath['kind'], ((stack: Stack) => Cutover) | undefined][] = [
+      ['instance', () => Cutover.RENAME_FIRST], ['instance', () => Cutover.RESTORE_THEN_SWAP], ['cluster', undefined],
+      ['cluster', () => Cutover.RESTORE_THEN_SWAP], ['instance', dnsAlias], ['cluster', dnsAlias],
+    ];
+    for (const [kind, cutoverOf] of modes) {
+      let cutover: Cutover | undefined;
       // With an export destination, so that export_snapshot has its typical path too.
-      const template = Template.fromStack(buildStack((stack) => ({
-        cutover,
-        exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') },
-      })).stack).toJSON();
+      const template = Template.fromStack(buildStack((stack) => {
+        cutover = cutoverOf?.(stack);
+        return { cutover, exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') } };
+      }).stack).toJSON();
       for (const task of TASKS) {
         // Taking a snapshot only, or exporting one, never reaches the cutover.
-        if ((task === 'create_snapshot_only' || task === 'export_snapshot') && cutover === Cutover.RESTORE_THEN_SWAP) continue;
+        if ((task === 'create_snapshot_only' || task === 'export_snapshot') && cutover && cutover !== Cutover.RENAME_FIRST) continue;
         const identifier = kind === 'cluster' ? 'typical-aurora' : 'typical-db';
         const { result } = await simulate({
           template,
@@ -42,7 +53,7 @@ export async function typicalPaths(): Promise<TypicalPath[]> {
           task,
         });
         if (result.status !== 'SUCCEEDED') throw new Error(`typical ${kind} ${task} run ${result.status}: ${result.error}: ${result.cause}`);
-        paths.push({ kind, task, ...(cutover ? { cutover: cutover.value } : {}), total: result.seconds, states: pathOf(result.timeline) });
+        paths.push({ kind, task, ...(cutover ? { cutover: (cutover as Cutover).value } : {}), total: result.seconds, states: pathOf(result.timeline) });
       }
     }
   } finally {

@@ -4,6 +4,7 @@ import { HANDLERS } from './handlers';
 import { AwsSims } from '../../test/sim/aws-sims';
 import { tablesOf } from '../../test/sim/dynamo';
 import { RdsSimulator } from '../../test/sim/rds-sim';
+import { Route53Simulator } from '../../test/sim/route53';
 import { definitionFromTemplate, RunResult, runDefinition } from '../../test/sim/template-pipeline';
 
 export interface SimulateInput {
@@ -19,7 +20,10 @@ export interface Simulation {
   readonly result: RunResult;
   /** What was generated, in a line. */
   readonly seeded: string;
-  /** When the database's endpoint was unreachable, in simulated seconds from the start. */
+  /**
+   * When the database's endpoint was unreachable, in simulated seconds from the start; with a DNS alias
+   * (Cutover.dnsAlias()), when the record's name may have resolved to a database that did not answer.
+   */
   readonly downtime: { from: number; to: number; seconds: number }[];
   /** Alerts the pipeline sent: SNS messages, emails, and Slack posts (recorded, not sent). */
   readonly alerts: { sns: number; email: number; slack: number };
@@ -41,6 +45,9 @@ export async function simulate(input: SimulateInput): Promise<Simulation> {
   const dynamo = await processDynalite();
   const sim = new RdsSimulator();
   const aws = new AwsSims();
+  // A DNS alias (Cutover.dnsAlias()): Route 53 in memory, the record already pointing at the database
+  const dnsEnv = [...definition.functions.values()].map((f) => f.env).find((env) => env.DNS_ZONE_ID && env.DNS_RECORD_NAME);
+  const dns = dnsEnv ? new Route53Simulator(sim.clock) : undefined;
   const realFetch = globalThis.fetch;
   let slack = 0;
   try {
@@ -53,6 +60,13 @@ export async function simulate(input: SimulateInput): Promise<Simulation> {
     dynamo.reset(tablesOf(input.template));
     const passable = [...definition.functions.values()].map((f) => f.env.PASSABLE_ROLES).find(Boolean);
     const seeded = seedDatabase(sim, { passableRoles: passable ? JSON.parse(passable) : undefined, ...input.database }, pipelineId);
+    if (dns && dnsEnv) {
+      dns.install(); // after the Slack stub: Route 53's requests go to the simulator, the rest to the stub
+      const id = input.database.identifier;
+      dns.addZone(dnsEnv.DNS_ZONE_ID, dnsEnv.DNS_RECORD_NAME.split('.').slice(1).join('.'));
+      const endpoint = input.database.isCluster ? sim.cluster(id)?.Endpoint : sim.instance(id)?.Endpoint?.Address;
+      if (endpoint) dns.putRecord(dnsEnv.DNS_ZONE_ID, { name: dnsEnv.DNS_RECORD_NAME, type: 'CNAME', ttl: Number(dnsEnv.DNS_TTL ?? 30), values: [endpoint] });
+    }
     const result = await runDefinition(definition, {
       identifier: input.database.identifier,
       task: input.task,
@@ -61,12 +75,15 @@ export async function simulate(input: SimulateInput): Promise<Simulation> {
     return {
       result,
       seeded,
-      downtime: sim.endpointDowntime(input.database.identifier),
+      downtime: dns && dnsEnv
+        ? (sim.endpointDowntime(input.database.identifier), dns.downtime(dnsEnv.DNS_RECORD_NAME, sim.endpointEvents))
+        : sim.endpointDowntime(input.database.identifier),
       alerts: { sns: aws.published.length, email: aws.emails.length, slack },
     };
   } finally {
     sim.uninstall();
     aws.uninstall();
+    dns?.uninstall();
     globalThis.fetch = realFetch;
   }
 }
