@@ -53,7 +53,8 @@ export async function typicalPaths(): Promise<TypicalPath[]> {
           task,
         });
         if (result.status !== 'SUCCEEDED') throw new Error(`typical ${kind} ${task} run ${result.status}: ${result.error}: ${result.cause}`);
-        paths.push({ kind, task, ...(cutover ? { cutover: (cutover as Cutover).value } : {}), total: result.seconds, states: pathOf(result.timeline) });
+        const mode = cutover ? { cutover: (cutover as Cutover).value } : {};
+        paths.push({ kind, task, ...mode, total: result.seconds, states: pathOf(result.timeline) });
       }
     }
   } finally {
