@@ -6,8 +6,9 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { TrapheusRestore } from '../src';
+import { Cutover, TrapheusRestore } from '../src';
 
 /**
  * The npm package as consumers get it: the handler bundle (assets/, built by `npx projen bundle`,
@@ -143,13 +144,50 @@ describe('handler assets', () => {
       server.close();
     }
   });
+
+  test('the bundled DNS function signs and sends a Route 53 request and reads the answer (GetChange against a local endpoint)', async () => {
+    const requests: { method?: string; url?: string; auth?: string }[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push({ method: req.method, url: req.url, auth: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(`<?xml version="1.0"?>
+<GetChangeResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>INSYNC</Status>
+<SubmittedAt>2026-01-09T08:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const event = { op: 'change', subject: 'DNS record switch', changeId: '/change/C2682N5HXP0BZ4', wait: { elapsed: 0, interval: 10 } };
+      const out = await runModule(`
+        const { handler } = await import('./assets/handlers/dns.mjs');
+        console.log(JSON.stringify(await handler(${JSON.stringify(event)})));`, {
+        AWS_ENDPOINT_URL_ROUTE_53: `http://127.0.0.1:${port}`,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        AWS_SESSION_TOKEN: '',
+        TRAPHEUS_LOG: 'off',
+      });
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ done: true, status: 'INSYNC', elapsed: 10, interval: 15 });
+      const signature = /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/route53\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/;
+      expect(requests).toEqual([{ method: 'GET', url: '/2013-04-01/change/C2682N5HXP0BZ4', auth: expect.stringMatching(signature) }]);
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('the functions of a TrapheusRestore', () => {
   test('share one code asset, each with its own entry in it', () => {
     const stack = new Stack(new App(), 'Stack');
-    // with exportTo, so that the optional export function is there too
-    new TrapheusRestore(stack, 'Restore', { exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') } });
+    // with exportTo and a DNS alias, so that the optional export and DNS functions are there too
+    new TrapheusRestore(stack, 'Restore', {
+      exportTo: { bucket: new s3.Bucket(stack, 'Exports'), key: new kms.Key(stack, 'ExportKey') },
+      cutover: Cutover.dnsAlias({
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0ZONE', zoneName: 'example.internal' }),
+        recordName: 'orders-db',
+      }),
+    });
     const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
       .filter((f) => /^lambda-src\//.test(f.Properties.Description ?? ''));
     expect(fns.map((f) => /^lambda-src\/([\w-]+)\.lambda\.ts$/.exec(f.Properties.Description)![1]).sort()).toEqual(handlers);

@@ -1,7 +1,7 @@
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { hook, hookFunction } from './fixtures/after-restore-hook.fixture';
 import { Harness } from './harness';
-import { AfterRestore, Cutover } from '../../src';
+import { AfterRestore, Cutover, OldDatabasePolicy } from '../../src';
 import { seedCluster } from '../sim/fixtures';
 
 const ZONE = 'Z0SIMULATED0ZONE';
@@ -11,6 +11,7 @@ const dnsAlias = (stack: any) => Cutover.dnsAlias({
   recordName: 'orders-aurora',
 });
 const dns = new Harness((stack) => ({ cutover: dnsAlias(stack), afterRestore: AfterRestore.lambda(hookFunction(stack)) }));
+const dnsFinalSnapshot = new Harness((stack) => ({ cutover: dnsAlias(stack), oldDatabase: OldDatabasePolicy.snapshotThenDelete() }));
 const swap = new Harness({ cutover: Cutover.RESTORE_THEN_SWAP });
 const renameFirst = new Harness();
 let h = dns;
@@ -107,6 +108,20 @@ describe('Cutover.dnsAlias() for an Aurora cluster', () => {
     expect(recordValue()).toEqual([before.cluster.Endpoint]);
     expect(clusters()).toEqual(['orders-aurora']);
     expect(instances()).toEqual(MEMBERS);
+  });
+});
+
+describe('Cutover.dnsAlias() for an Aurora cluster, snapshot then delete', () => {
+  test('the old cluster (under its own name) gets the final cluster snapshot, named after the database', async () => {
+    fresh(dnsFinalSnapshot);
+    const before = adopted();
+    const result = await h.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    const deleted = h.sim.calls.find((c) => c.command === 'DeleteDBCluster')!;
+    expect(deleted.input).toMatchObject({ DBClusterIdentifier: 'orders-aurora', FinalDBSnapshotIdentifier: 'orders-aurora-trapheus-final-20260109-080000' });
+    expect(h.sim.clusterSnapshot('orders-aurora-trapheus-final-20260109-080000')!.DbClusterResourceId).toBe(before.cluster.DbClusterResourceId);
+    expect(clusters()).toEqual(['orders-aurora-trapheus-new']);
+    expect(instances()).toEqual(STAGED);
   });
 });
 

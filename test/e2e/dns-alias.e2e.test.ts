@@ -1,7 +1,9 @@
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { hook, hookFunction } from './fixtures/after-restore-hook.fixture';
 import { Harness, identity } from './harness';
-import { AfterRestore, Cutover } from '../../src';
+import { Duration } from 'aws-cdk-lib';
+import { TAG_FINAL_SNAPSHOT_OF } from '../../lambda-src/delete.lambda';
+import { AfterRestore, Cutover, OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance } from '../sim/fixtures';
 import { IamCheck } from '../sim/iam-check';
 
@@ -13,6 +15,8 @@ const dnsAlias = (stack: any) => Cutover.dnsAlias({
 });
 const plain = new Harness((stack) => ({ cutover: dnsAlias(stack) }));
 const withHook = new Harness((stack) => ({ cutover: dnsAlias(stack), afterRestore: AfterRestore.lambda(hookFunction(stack)) }));
+const finalSnapshot = new Harness((stack) => ({ cutover: dnsAlias(stack), oldDatabase: OldDatabasePolicy.snapshotThenDelete() }));
+const keep = new Harness((stack) => ({ cutover: dnsAlias(stack), oldDatabase: OldDatabasePolicy.keepFor(Duration.hours(1)) }));
 let h = plain;
 afterEach(() => {
   hook.events.splice(0);
@@ -151,6 +155,33 @@ describe('Cutover.dnsAlias() for a DB instance', () => {
     expect(recordAtHook).toEqual([before!.endpoint]);
     expect(h.route53.calls.filter((c) => c.action === 'ChangeResourceRecordSets')).toEqual([]);
     expect(ids()).toEqual(['orders-db']);
+  });
+});
+
+describe('Cutover.dnsAlias() with the other old-database policies', () => {
+  test('snapshot then delete: the old instance (the one the record pointed at) gets the final snapshot, named after the database', async () => {
+    fresh(finalSnapshot);
+    const before = adopted();
+    const result = await h.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    const deleted = h.sim.calls.find((c) => c.command === 'DeleteDBInstance')!;
+    expect(deleted.input).toMatchObject({ DBInstanceIdentifier: 'orders-db', FinalDBSnapshotIdentifier: 'orders-db-trapheus-final-20260109-080000' });
+    const snapshot = h.sim.snapshot('orders-db-trapheus-final-20260109-080000')!;
+    expect(snapshot.DbiResourceId).toBe(before.DbiResourceId);
+    expect(snapshot.TagList).toEqual(expect.arrayContaining([{ Key: TAG_FINAL_SNAPSHOT_OF, Value: 'orders-db' }]));
+    expect(ids()).toEqual(['orders-db-trapheus-new']);
+  });
+
+  test('keep for 1 h: the old instance serves through the drain, stays an hour, then goes', async () => {
+    fresh(keep);
+    adopted();
+    const result = await h.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    const change = h.route53.changes.find((c) => c.id !== 'seed')!;
+    const deleted = h.sim.calls.find((c) => c.command === 'DeleteDBInstance')!;
+    expect(deleted.input.DBInstanceIdentifier).toBe('orders-db');
+    expect(deleted.at).toBeGreaterThanOrEqual(change.insyncAt + 300 + 3600);
+    expect(ids()).toEqual(['orders-db-trapheus-new']);
   });
 });
 
