@@ -77,6 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-rds@^3',
+    '@aws-sdk/client-route-53@^3',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-ses@^3',
     '@aws-sdk/client-sfn@^3',
