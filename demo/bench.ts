@@ -9,6 +9,7 @@
  * the first run teaches the waits' history, the second is measured.
  */
 import '../test/setup';
+import { fleetBench } from './bench-fleet';
 import { BENCH_MODES } from './bench-modes';
 import { runMode } from './mode-run';
 import { AwsSims } from '../test/sim/aws-sims';
@@ -63,6 +64,7 @@ async function main(dynamo: Dynalite) {
   console.log('\nDefaults: pollInterval 30 s, back-off 1.5, maxPollInterval 5 min, maxWait 6 h per wait. History limit: 25,000 events.');
   console.log('Each restore above runs on an empty table: no wait history, every wait backs off from 30 s.');
   await modes(dynamo);
+  await fleetBench(dynamo);
 }
 
 /** The `bench` lines: per mode and restore length, the second of two runs on one table (learned waits). */

@@ -55,6 +55,8 @@ export interface CheckEvent {
   readonly policy: PollPolicy;
   /** The database of the execution (its input `identifier`): with it, the wait learns from its history. */
   readonly database?: string;
+  /** The least interval between checks (the job's `pace`: a fleet's targets poll less often, RDS's request budget). */
+  readonly pace?: number;
 }
 
 /** The next `wait`: the progress, the history and expectation carried to the next check, and whether the wait is over. */
@@ -203,6 +205,6 @@ export const handler = logged('check-status', async (e: CheckEvent): Promise<Che
   const expected = e.wait.expected ?? (usefulExpectation(e.policy, typical) ? typical : undefined);
   // How long the wait took (to the check that saw it done): what the next run of this step expects.
   if (done && key) await recordDuration(key, history ?? [], elapsed);
-  const interval = nextInterval(e.policy, { elapsed, interval: e.wait.interval, expected });
+  const interval = Math.max(e.pace ?? 0, nextInterval(e.policy, { elapsed, interval: e.wait.interval, expected }));
   return { done, status, elapsed, interval, ...(history ? { history } : {}), ...(expected !== undefined ? { expected } : {}) };
 });

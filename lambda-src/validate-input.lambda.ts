@@ -1,4 +1,4 @@
-import { DEFAULT_FLEET_CONCURRENCY, FleetJob, fleetProblems, isFleetInput } from '../src/fleet-input';
+import { DEFAULT_FLEET_CONCURRENCY, FleetJob, fleetProblems, isFleetInput, pollPace, startDelay } from '../src/fleet-input';
 import { InputProblem, inputProblems, RestoreInput } from '../src/input-rules';
 import { sharedSnapshotProblem } from '../src/input-sources';
 import { PipelineError } from './rds/errors';
@@ -23,7 +23,7 @@ function refuse(problems: InputProblem[]): never {
 }
 
 /** One target's clean input, or its refusal; `at` names it in a fleet (`targets[3]: `). */
-function validTarget(raw: unknown, problems: InputProblem[], at: string): RestoreInput {
+function validTarget(raw: unknown, problems: InputProblem[], at: string): RestoreInput & { pace: number } {
   if (problems.length > 0) refuse(problems);
   const input = raw as RestoreInput;
   const notConfigured = exportNotConfigured(input.task);
@@ -41,6 +41,8 @@ function validTarget(raw: unknown, problems: InputProblem[], at: string): Restor
     ...(restoreTime !== undefined ? { restoreTime } : {}),
     ...(useLatestRestorableTime !== undefined ? { useLatestRestorableTime } : {}),
     ...(fleet !== undefined ? { fleet } : {}),
+    // The least seconds between this run's status checks (every wait reads it): more in a larger fleet.
+    pace: pollPace(fleet?.size),
   };
 }
 
@@ -55,7 +57,11 @@ function validFleet(input: Record<string, unknown>, execution: string): FleetJob
   if (problems.length > 0) refuse(problems);
   const raw = input.targets as unknown[];
   const size = raw.length;
-  const targets = raw.map((t, i) => ({ ...validTarget(t, [], `targets[${i}]: `), fleet: { execution, size } }));
   const fallback = Number(process.env.FLEET_CONCURRENCY ?? DEFAULT_FLEET_CONCURRENCY);
-  return { targets, size, maxConcurrency: Math.min(size, (input.maxConcurrency as number | undefined) ?? fallback) };
+  const maxConcurrency = Math.min(size, (input.maxConcurrency as number | undefined) ?? fallback);
+  const targets = raw.map((t, i) => {
+    const { pace: _, ...clean } = validTarget(t, [], `targets[${i}]: `);
+    return { ...clean, fleet: { execution, size, delay: startDelay(i, maxConcurrency) } };
+  });
+  return { targets, size, maxConcurrency };
 }

@@ -28,6 +28,33 @@ export interface FleetMember {
   readonly execution: string;
   /** How many targets the fleet has. */
   readonly size: number;
+  /** Seconds this target waits before it starts (the fleet spreads its first starts: `START_SPACING`). */
+  readonly delay: number;
+}
+
+/**
+ * Seconds between the starts of a fleet's first targets (those that start at
+ * once, up to `maxConcurrency`): their RDS calls (capture, snapshot, rename...)
+ * and their status checks do not fall in the same seconds, so a large fleet
+ * stays within RDS's request budget. Later targets start when a slot frees.
+ */
+export const START_SPACING = 6;
+
+/**
+ * Seconds per fleet target between one target's status checks (at least):
+ * a fleet of n polls each database at most every n × PACE_PER_TARGET seconds,
+ * so n waiting targets make at most one check every PACE_PER_TARGET seconds together.
+ */
+export const PACE_PER_TARGET = 2;
+
+/** The least interval between a target's status checks (`pace` of its job): 0 alone, more in a larger fleet. */
+export function pollPace(fleetSize: number | undefined): number {
+  return fleetSize ? fleetSize * PACE_PER_TARGET : 0;
+}
+
+/** The delay of the `index`-th target of a fleet (0-based). */
+export function startDelay(index: number, maxConcurrency: number): number {
+  return index < maxConcurrency ? index * START_SPACING : 0;
 }
 
 /** A validated fleet: every target's clean input, with the `fleet` member field. */
@@ -116,9 +143,12 @@ export function fleetProblems(input: Record<string, unknown>): InputProblem[] {
 /** Why a child's `fleet` field is invalid, or undefined (it is set by the fleet, not by hand). */
 export function fleetMemberProblem(value: unknown): string | undefined {
   const m = value as Partial<FleetMember> | null;
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'must be an object { execution, size }';
-  const extra = Object.keys(m).filter((k) => k !== 'execution' && k !== 'size');
-  if (extra.length > 0) return `has unknown fields ${extra.join(', ')}; it takes only execution and size`;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'must be an object { execution, size, delay }';
+  const extra = Object.keys(m).filter((k) => k !== 'execution' && k !== 'size' && k !== 'delay');
+  if (extra.length > 0) return `has unknown fields ${extra.join(', ')}; it takes only execution, size and delay`;
+  if (typeof m.delay !== 'number' || !Number.isInteger(m.delay) || m.delay < 0 || m.delay > MAX_FLEET_TARGETS * START_SPACING) {
+    return `delay must be a whole number of seconds from 0 to ${MAX_FLEET_TARGETS * START_SPACING}`;
+  }
   if (typeof m.execution !== 'string' || !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:/.test(m.execution)) {
     return 'execution must be the ARN of the fleet execution';
   }

@@ -22,6 +22,8 @@ export interface FleetOptions {
 export interface RestoreFleetProps extends FleetOptions {
   /** Writes the fleet's summary (the `fleet-summary` handler). */
   readonly summaryFunction: lambda.IFunction;
+  /** Checks the fleet against the account's RDS quotas (the `fleet-preflight` handler). */
+  readonly preflightFunction: lambda.IFunction;
   /**
    * Sends the one alert of the fleet (the `notify` handler).
    * @default - no alert
@@ -132,7 +134,18 @@ export class RestoreFleet extends Construct {
     // A summary that cannot be written still ends the fleet FAILED, with its error.
     summarize.addCatch(alert('Send the failure alert (fleet without a summary)', 'failure', unsummarized, undefined,
       { error: sfn.JsonPath.objectAt('$.summaryError') }), { resultPath: '$.summaryError' });
-    this.startState = this.map;
+    // Before any target starts: the account's RDS quotas. A refusal changes nothing.
+    const preflight = invoke(this, 'Check the fleet against the RDS quotas', props.preflightFunction,
+      { 'targets.$': '$.targets', 'maxConcurrency.$': '$.maxConcurrency' }, '$.preflight');
+    preflight.addCatch(alert('Send the failure alert (fleet refused)', 'failure', new sfn.Fail(this, 'Fleet refused', {
+      errorPath: '$.preflightError.Error', causePath: '$.preflightError.Cause',
+    }), undefined, { error: sfn.JsonPath.objectAt('$.preflightError'), refused: true }), { resultPath: '$.preflightError' });
+    const refused = new sfn.Fail(this, 'Fleet refused for the quotas', { error: 'QuotaExceeded', causePath: '$.preflight.message' });
+    preflight.next(new sfn.Choice(this, 'Does the fleet fit the quotas?')
+      .when(sfn.Condition.booleanEquals('$.preflight.refused', true), alert('Send the failure alert (fleet over the quotas)', 'failure', refused,
+        undefined, { error: { 'Error': 'QuotaExceeded', 'Cause.$': '$.preflight.message' }, refused: true }))
+      .otherwise(this.map));
+    this.startState = preflight;
   }
 
   /**

@@ -15,6 +15,7 @@ import { CaptureFunction } from './handlers/capture-function';
 import { CheckStatusFunction } from './handlers/check-status-function';
 import { DeleteFunction } from './handlers/delete-function';
 import { DnsFunction } from './handlers/dns-function';
+import { FleetPreflightFunction } from './handlers/fleet-preflight-function';
 import { FleetSummaryFunction } from './handlers/fleet-summary-function';
 import { LockFunction } from './handlers/lock-function';
 import { NotifyFunction } from './handlers/notify-function';
@@ -169,6 +170,8 @@ export class RestoreHandlers extends Construct {
   public readonly lock: lambda.IFunction;
   /** Summarizes a fleet's targets (no RDS call; reads the child executions' histories). */
   public readonly fleetSummary: lambda.IFunction;
+  /** Refuses a fleet that would exceed the account's RDS quotas, before any target starts. */
+  public readonly fleetPreflight: lambda.IFunction;
   /** Reads and switches the DNS record (cutover `Cutover.dnsAlias()` only). */
   public readonly dns?: lambda.IFunction;
   /** The lock table: one item per database being restored, keyed `db:<id>` or `cluster:<id>`. */
@@ -356,6 +359,8 @@ export class RestoreHandlers extends Construct {
     this.lock = lock;
     this.notify = new NotifyFunction(this, 'Notify', options);
     this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
+    // DescribeAccountAttributes has no resource type (IAM service reference for RDS): resource "*", read-only.
+    this.fleetPreflight = make(new FleetPreflightFunction(this, 'FleetPreflight', options), 'DescribeAccountAttributes', 'DescribeDBClusters');
 
     const dnsAlias = checkProps(this, () => resolveDnsAlias(props));
     // an Aurora cluster is built beside the original (its staging names must be free)

@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
+import { concurrencyProblem, MAX_FLEET_TARGETS } from './fleet-input';
 import { inputProblems, isAllowed } from './input-rules';
 import { RestoreTask, taskValue } from './restore-task';
 
@@ -84,6 +85,18 @@ export interface RestoreSchedule {
    * @default - the task and identifier of each target
    */
   readonly description?: string;
+  /**
+   * Start ONE fleet execution for all the targets (`{"targets": [...]}`):
+   * one summary and one alert for the whole schedule, at most
+   * `maxConcurrency` targets at a time, within RDS's request budget. At most 50 targets.
+   * @default false - one execution per target
+   */
+  readonly asFleet?: boolean;
+  /**
+   * With `asFleet`: how many targets run at the same time.
+   * @default - the `fleetConcurrency` of the TrapheusRestore (5)
+   */
+  readonly maxConcurrency?: number;
 }
 
 /** Props for `RestoreSchedules`. */
@@ -110,7 +123,8 @@ function scheduleLabel(s: RestoreSchedule, i: number, count: number): string {
 /**
  * EventBridge Scheduler schedules in a schedule group of their own: one
  * schedule per target of each `RestoreSchedule`, so each database gets its
- * own execution. A target with an invalid input fails at synth.
+ * own execution, or one fleet execution for all its targets (`asFleet`). A
+ * target with an invalid input fails at synth.
  */
 export class RestoreSchedules extends Construct {
   /** The group that holds this pipeline's schedules. */
@@ -135,11 +149,9 @@ export class RestoreSchedules extends Construct {
         Annotations.of(this).addInfo(`${scheduleLabel(s, i, props.schedules.length)} is disabled (enabled defaults to false): `
           + 'it starts no execution until you set enabled: true.');
       }
-      for (const t of s.targets) {
-        const input = targetInput(t, t.task.value);
-        const what = `${input.task} of ${input.identifier}${input.isCluster ? ' (cluster)' : ''}`;
+      const start = (scheduleId: string, input: Record<string, unknown>, what: string) => {
         const description = (s.description ? `${s.description}: ${what}` : `Trapheus: ${what}`).slice(0, 512);
-        const schedule = new scheduler.Schedule(this, `Schedule${i}-${Token.isUnresolved(t.identifier) ? `target${s.targets.indexOf(t)}` : t.identifier}`, {
+        const schedule = new scheduler.Schedule(this, scheduleId, {
           schedule: s.schedule,
           scheduleGroup: this.group,
           enabled,
@@ -158,6 +170,18 @@ export class RestoreSchedules extends Construct {
         // this, CloudFormation may create the schedule before its group.
         schedule.node.addDependency(this.group);
         this.schedules.push(schedule);
+      };
+      if (s.asFleet) {
+        // One fleet execution for every target of this schedule (src/fleet.ts).
+        const fleet = s.targets.map((t) => targetInput(t, t.task.value));
+        start(`Schedule${i}-fleet`, { targets: fleet, ...(s.maxConcurrency !== undefined ? { maxConcurrency: s.maxConcurrency } : {}) },
+          `fleet of ${fleet.length} (${fleet.map((t) => t.identifier).join(', ')})`);
+        return;
+      }
+      for (const t of s.targets) {
+        const input = targetInput(t, t.task.value);
+        const what = `${input.task} of ${input.identifier}${input.isCluster ? ' (cluster)' : ''}`;
+        start(`Schedule${i}-${Token.isUnresolved(t.identifier) ? `target${s.targets.indexOf(t)}` : t.identifier}`, input, what);
       }
     });
   }
@@ -173,6 +197,12 @@ export function validateSchedules(schedules: RestoreSchedule[], allowedIdentifie
   schedules.forEach((s, i) => {
     const label = scheduleLabel(s, i, schedules.length);
     if (s.targets.length === 0) throw new Error(`${label} has no targets: give at least one { identifier, task, isCluster }`);
+    if (s.maxConcurrency !== undefined && !s.asFleet) throw new Error(`${label}: maxConcurrency applies only with asFleet: true`);
+    if (s.asFleet && s.targets.length > MAX_FLEET_TARGETS) {
+      throw new Error(`${label}: asFleet with ${s.targets.length} targets; a fleet has at most ${MAX_FLEET_TARGETS}: split it into several schedules`);
+    }
+    const why = s.maxConcurrency !== undefined ? concurrencyProblem(s.maxConcurrency) : undefined;
+    if (why) throw new Error(`${label}: maxConcurrency ${why}`);
     const seen = new Map<string, number>();
     s.targets.forEach((t, j) => {
       const task = taskValue(t.task);

@@ -297,12 +297,19 @@ export class TrapheusRestore extends Construct {
     lock.addCatch(this.endings.report(FailurePhase.UNCHANGED), { resultPath: '$.error' });
     // A fleet ({"targets": [...]}) runs each target as a child execution of this state machine.
     const fleet = new RestoreFleet(this, 'Fleet', {
-      summaryFunction: this.handlers.fleetSummary, notifyFunction: this.handlers.notify, notifyOnSuccess: props.notifyOnSuccess,
+      summaryFunction: this.handlers.fleetSummary,
+      preflightFunction: this.handlers.fleetPreflight,
+      notifyFunction: this.handlers.notify,
+      notifyOnSuccess: props.notifyOnSuccess,
     });
     (this.handlers.validateInput as lambda.Function).addEnvironment('FLEET_CONCURRENCY', String(checked.fleetConcurrency));
     const definition = sfn.Chain.start(validate).next(new sfn.Choice(this, 'Is it a fleet?')
       .when(sfn.Condition.isPresent('$.targets'), fleet.startState)
-      .otherwise(lock));
+      .otherwise(new sfn.Choice(this, 'Is it a fleet\'s target?')
+        // A fleet's first targets start a few seconds apart (fleet-input.ts, START_SPACING): RDS's request budget.
+        .when(sfn.Condition.isPresent('$.fleet'),
+          new sfn.Wait(this, 'Wait for this target\'s turn', { time: sfn.WaitTime.secondsPath('$.fleet.delay') }).next(lock))
+        .otherwise(lock)));
     lock.next(new sfn.Choice(this, 'Is it a cluster?')
       .when(sfn.Condition.booleanEquals('$.isCluster', true), this.clusterPipeline.startState)
       .otherwise(this.instancePipeline.startState));

@@ -65,6 +65,8 @@ export function waitUntil(scope: Construct, subject: string, props: WaitUntilPro
     policy: props.policy,
     // the execution's database: the wait learns how long this step takes for it (history in the lock table)
     database: sfn.JsonPath.stringAt('$.identifier'),
+    // the least interval between checks: a fleet's targets poll less often (validate-input sets it; 0 alone)
+    pace: sfn.JsonPath.numberAt('$.pace'),
   };
   if (props.check.identifierPath) payload.identifier = sfn.JsonPath.stringAt(props.check.identifierPath);
   if (props.check.resourceIdPath) payload.resourceId = sfn.JsonPath.stringAt(props.check.resourceIdPath);

@@ -21,7 +21,7 @@ describe('TrapheusRestore', () => {
   test('creates one state machine and one function per handler, on Node.js 22 arm64', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+    template.resourceCountIs('AWS::Lambda::Function', 13);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -94,7 +94,8 @@ describe('TrapheusRestore', () => {
       pollInterval: Duration.seconds(20), maxPollInterval: Duration.minutes(4), pollBackoffRate: 2, maxWait: Duration.hours(3),
     });
     const { asl } = definitionFrom(stack);
-    const waits = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Wait');
+    // (a fleet's target waiting for its turn to start is not a status wait)
+    const waits = Object.entries<any>(asl.States).filter(([n, s]) => s.Type === 'Wait' && n !== 'Wait for this target\'s turn');
     expect(waits.length).toBe(9 + 16); // instance branch, cluster branch
     for (const [name, wait] of waits) {
       expect(wait.SecondsPath).toBe('$.wait.interval');

@@ -16,6 +16,8 @@ export const HANDLERS: Record<string, () => HandlerModule> = {
   'delete': () => require('../../lambda-src/delete.lambda'),
   'dns': () => require('../../lambda-src/dns.lambda'),
   'export': () => require('../../lambda-src/export.lambda'),
+  'fleet-preflight': () => require('../../lambda-src/fleet-preflight.lambda'),
+  'fleet-summary': () => require('../../lambda-src/fleet-summary.lambda'),
   'lock': () => require('../../lambda-src/lock.lambda'),
   'notify': () => require('../../lambda-src/notify.lambda'),
   'outcome': () => require('../../lambda-src/outcome.lambda'),

@@ -5,7 +5,7 @@ import { errorMessage } from '../rds/job';
 
 /** What the fleet's alert task passes (src/fleet.ts): the summary, or the error that kept it from being written. */
 export interface FleetNotifyEvent extends NotifyEvent {
-  readonly fleet: FleetSummary | { readonly error: StepError };
+  readonly fleet: FleetSummary | { readonly error: StepError; readonly refused?: boolean };
 }
 
 function line(t: TargetSummary): string {
@@ -24,6 +24,21 @@ export function buildFleetAlert(event: FleetNotifyEvent): Alert {
   const arn = event.execution.id;
   const execution = { arn, name: event.execution.name, startTime: event.execution.startTime, consoleUrl: consoleUrl(arn) };
   const base = { details: [] as [string, string][], execution };
+  if ('refused' in event.fleet && event.fleet.refused) {
+    return {
+      ...base,
+      kind: 'failure',
+      needsAttention: false,
+      headline: 'A fleet restore was refused before any target started; nothing was changed.',
+      outcomeLabel: 'fleet refused, nothing changed',
+      error: event.fleet.error?.Error ?? 'Unknown',
+      message: clean(errorMessage(event.fleet.error), 600),
+      stage: 'The fleet\'s pre-flight (the account\'s RDS quotas), before any target',
+      state: 'No target started: every database is as it was.',
+      todo: 'Raise the quota, free some of it, or split the fleet as the message says, then start it again.',
+      subject: 'Trapheus: fleet restore refused',
+    };
+  }
   if (!('targets' in event.fleet)) {
     return {
       ...base,

@@ -44,6 +44,9 @@ describe('a fleet of 10 instances and clusters', () => {
     for (const child of result.children!) {
       expect(child.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:RestoreStateMachine[0-9A-F]+:sim-\d+$/);
     }
+    // the first 4 (maxConcurrency) start 6 s apart; the others when a slot frees
+    const turns = result.children!.map((c) => c.timeline.find((e) => e.state === 'Wait for this target\'s turn')!.seconds);
+    expect(turns.sort((a, b) => a! - b!)).toEqual([0, 0, 0, 0, 0, 0, 0, 6, 12, 18]);
     const failedChildren = result.children!.filter((c) => c.status === 'FAILED');
     expect(failedChildren).toHaveLength(1);
     expect(failedChildren[0].path).toContain('Rename the original back');
@@ -130,5 +133,33 @@ describe('a fleet under RDS throttling', () => {
     expect(retries.length).toBeGreaterThan(0);
     for (const id of INSTANCES) expect(h.sim.instance(id)!.DbiResourceId).not.toBe(before.get(id));
     for (const id of CLUSTERS) expect(h.sim.cluster(id)!.DbClusterResourceId).not.toBe(before.get(id));
+  });
+});
+
+describe('the fleet\'s quota check', () => {
+  test('a fleet that would pass the DB instance quota is refused before any change, naming the quota', async () => {
+    seedFleet();
+    // 7 instances + 3 clusters of 3 members: 16 DB instances in use; 4 targets at a time: at most 3 clusters (3 members each) and 1 instance
+    h.sim.quotas.DBInstances = 18;
+    const result = await h.run(fleetInput(4));
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('QuotaExceeded');
+    expect(result.cause).toMatch(/DBInstances: the fleet needs 10 more .*, but 16 of 18 are used/);
+    expect(result.children).toBeUndefined();
+    expect(h.sim.mutatingCalls()).toEqual([]);
+    expect(h.sim.calls.map((c) => c.command)).toEqual(['DescribeAccountAttributes', 'DescribeDBClusters', 'DescribeDBClusters', 'DescribeDBClusters']);
+    const alerts = h.aws.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ kind: 'failure', error: 'QuotaExceeded', needsAttention: false });
+  });
+
+  test('manual snapshots: a fleet that would take more than the quota allows is refused', async () => {
+    seedFleet();
+    h.sim.quotas.ManualSnapshots = 5;
+    const result = await h.run(fleetInput(4));
+    expect(result.error).toBe('QuotaExceeded');
+    expect(result.cause).toMatch(/ManualSnapshots: the fleet needs 7 more .*, but 0 of 5 are used/);
+    expect(result.cause).not.toMatch(/DBInstances/);
+    expect(h.sim.mutatingCalls()).toEqual([]);
   });
 });

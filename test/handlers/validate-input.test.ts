@@ -17,17 +17,17 @@ afterEach(() => {
 });
 
 describe('validate-input: a valid input', () => {
-  test('returns exactly identifier, task and isCluster', async () => {
+  test('returns exactly identifier, task and isCluster, and the polls\' pace (0 alone: no fleet)', async () => {
     const out = await handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false } });
-    expect(out).toStrictEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false });
-    expect(Object.keys(out)).toEqual(['identifier', 'task', 'isCluster']);
+    expect(out).toStrictEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false, pace: 0 });
+    expect(Object.keys(out)).toEqual(['identifier', 'task', 'isCluster', 'pace']);
   });
 
   test.each([...TASKS])('accepts the task %s', async (task) => {
     process.env.EXPORT_BUCKET = 'orders-exports'; // export_snapshot needs exportTo (set by the construct)
     try {
       await expect(handler({ input: { identifier: 'orders-db', task, isCluster: true } }))
-        .resolves.toStrictEqual({ identifier: 'orders-db', task, isCluster: true });
+        .resolves.toStrictEqual({ identifier: 'orders-db', task, isCluster: true, pace: 0 });
     } finally {
       delete process.env.EXPORT_BUCKET;
     }
@@ -44,7 +44,7 @@ describe('validate-input: a valid input', () => {
     const identifier = `a1-${'b'.repeat(60)}`;
     expect(identifier).toHaveLength(63);
     await expect(handler({ input: { identifier, task: 'create_snapshot', isCluster: false } }))
-      .resolves.toStrictEqual({ identifier, task: 'create_snapshot', isCluster: false });
+      .resolves.toStrictEqual({ identifier, task: 'create_snapshot', isCluster: false, pace: 0 });
   });
 });
 
@@ -83,13 +83,13 @@ describe('validate-input: the restore sources', () => {
 
   test('passes the optional fields through, and leaves out the absent ones', async () => {
     await expect(handler({ input: { identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:00:00Z' } }))
-      .resolves.toEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:00:00Z' });
+      .resolves.toEqual({ identifier: 'orders-db', task: 'db_restore', isCluster: false, source: 'point-in-time', restoreTime: '2026-01-09T07:00:00Z', pace: 0 });
   });
 
   test('an ARN of this account is not a shared snapshot', async () => {
     process.env.ACCOUNT_ID = '123456789012';
     const input = { identifier: 'orders-db', task: 'db_restore', isCluster: false, snapshotIdentifier: 'arn:aws:rds:us-east-1:123456789012:snapshot:golden' };
-    await expect(handler({ input })).resolves.toEqual(input);
+    await expect(handler({ input })).resolves.toEqual({ ...input, pace: 0 });
   });
 
   test('a shared snapshot: refused without sourceAccounts or from an account it does not list; accepted from a listed account (copied later)', async () => {
@@ -99,7 +99,7 @@ describe('validate-input: the restore sources', () => {
     process.env.SOURCE_ACCOUNTS = '["111122223333"]';
     await expect(handler({ input })).rejects.toMatchObject({ name: 'SharedSnapshotNotAllowed', message: expect.stringMatching(/does not list \(111122223333\)/) });
     process.env.SOURCE_ACCOUNTS = '["111122223333","210987654321"]';
-    await expect(handler({ input })).resolves.toEqual(input);
+    await expect(handler({ input })).resolves.toEqual({ ...input, pace: 0 });
     delete process.env.SOURCE_ACCOUNTS;
   });
 });
@@ -211,5 +211,48 @@ describe('validate-input: several problems', () => {
       name: 'InvalidTask',
       message: expect.stringMatching(/^"task" is missing: .* "isCluster" must be a JSON boolean .*not number 1\.$/),
     });
+  });
+});
+
+describe('validate-input: a fleet', () => {
+  const execution = 'arn:aws:states:us-east-1:123456789012:execution:Restore:fleet-1';
+  const targets = (n: number) => Array.from({ length: n }, (_, i) => ({ identifier: `db-${i + 1}`, task: 'db_restore', isCluster: i % 2 === 1 }));
+
+  test('every target gets fleet { execution, size, delay }: the first maxConcurrency start 6 s apart, the others when a slot frees', async () => {
+    const out = await handler({ input: { targets: targets(5), maxConcurrency: 3 }, _execution: execution }) as any;
+    expect(out.size).toBe(5);
+    expect(out.maxConcurrency).toBe(3);
+    expect(out.targets.map((t: any) => t.fleet)).toEqual([0, 6, 12, 0, 0].map((delay) => ({ execution, size: 5, delay })));
+    expect(out.targets[1]).toEqual({ identifier: 'db-2', task: 'db_restore', isCluster: true, fleet: { execution, size: 5, delay: 6 } });
+  });
+
+  test('maxConcurrency defaults to FLEET_CONCURRENCY, at most the fleet size', async () => {
+    process.env.FLEET_CONCURRENCY = '4';
+    try {
+      expect((await handler({ input: { targets: targets(10) }, _execution: execution }) as any).maxConcurrency).toBe(4);
+      expect((await handler({ input: { targets: targets(2) }, _execution: execution }) as any).maxConcurrency).toBe(2);
+    } finally {
+      delete process.env.FLEET_CONCURRENCY;
+    }
+  });
+
+  test.each([
+    [{ targets: [] }, 'InvalidFleet', /"targets" must be a non-empty array/],
+    [{ targets: targets(51) }, 'InvalidFleet', /has 51 entries; a fleet has at most 50/],
+    [{ targets: targets(2), maxConcurrency: 0 }, 'InvalidFleet', /"maxConcurrency" is 0; it must be from 1 to 50/],
+    [{ targets: targets(2), concurrency: 2 }, 'InvalidFleet', /Unknown field "concurrency"/],
+    [{ targets: [...targets(2), { identifier: 'db-1', task: 'create_snapshot', isCluster: false }] }, 'DuplicateTarget', /targets\[2\]\.identifier: "db-1" is already targets\[0\]/],
+    [{ targets: [{ identifier: 'db-1', task: 'db-restore', isCluster: false }] }, 'InvalidTask', /^targets\[0\]\.task: "task" is the string "db-restore"/],
+    [{ targets: [{ identifier: 'db-1', task: 'db_restore', isCluster: false, fleet: {} }] }, 'InvalidFleet', /targets\[0\]: a target is one database/],
+  ])('refuses %j (%s)', async (input, error, message) => {
+    await expect(handler({ input, _execution: execution })).rejects.toMatchObject({ name: error, message: expect.stringMatching(message) });
+  });
+
+  test('a child\'s fleet field is checked: made by a fleet, not by hand', async () => {
+    await expect(handler({ input: { identifier: 'db-1', task: 'db_restore', isCluster: false, fleet: { execution: 'x', size: 2, delay: 0 } } }))
+      .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringMatching(/"fleet" .* execution must be the ARN of the fleet execution/) });
+    const fleet = { execution, size: 2, delay: 6 };
+    await expect(handler({ input: { identifier: 'db-1', task: 'db_restore', isCluster: false, fleet } }))
+      .resolves.toEqual({ identifier: 'db-1', task: 'db_restore', isCluster: false, fleet, pace: 4 });
   });
 });

@@ -38,6 +38,7 @@ import { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, RDSClient } from 
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import { SimClock } from './clock';
+import { accountUse, DEFAULT_QUOTAS, describeAccountAttributes, QuotaName } from './rds/account';
 import {
   describeDBInstanceAutomatedBackups, restoreDBClusterToPointInTime, restoreDBInstanceToPointInTime, seedAutomatedSnapshot,
 } from './rds/backups';
@@ -47,7 +48,7 @@ import {
 } from './rds/clusters';
 import { copyDBClusterSnapshot, copyDBSnapshot, foreignKeyPolicy, seedSharedSnapshot, SharedSnapshotSpec } from './rds/copies';
 import { ExportTasks } from './rds/exports';
-import { FaultInjector, rdsFault, stick, stickNext } from './rds/faults';
+import { FaultInjector, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
 import {
   deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance, startAutomatedBackup,
@@ -115,7 +116,10 @@ export class RdsSimulator {
     DescribeDBInstanceAutomatedBackups: input => describeDBInstanceAutomatedBackups(this.sim, input),
     CopyDBSnapshot: input => copyDBSnapshot(this.sim, input),
     CopyDBClusterSnapshot: input => copyDBClusterSnapshot(this.sim, input),
+    DescribeAccountAttributes: () => describeAccountAttributes(this.quotas, accountUse(this)),
   };
+  /** The account's quotas (DescribeAccountAttributes' Max), to lower in a test. */
+  readonly quotas: Record<QuotaName, number> = { ...DEFAULT_QUOTAS };
 
   constructor(opts: SimOptions = {}) {
     this.sim = new SimState(opts);
@@ -345,11 +349,10 @@ export class RdsSimulator {
       // IAM decides before the service acts (the IAM check is a gate).
       gateCall({ service: 'rds', action: name, input });
       // Throttling: the SDK retries a throttled request (every attempt is a request) until its attempts run out.
-      for (let attempt = 1; this.throttling?.draw(); attempt++) {
-        if (attempt >= Throttling.maxAttempts()) throw rdsFault('ThrottlingException');
+      this.throttling?.call(() => {
         this.calls.push({ ...call, error: 'ThrottlingException' });
         gateCall({ service: 'rds', action: name, input });
-      }
+      });
       this.faults.inject(name, input);
       const output = handler(input);
       this.sim.electWriters();

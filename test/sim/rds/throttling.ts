@@ -1,3 +1,5 @@
+import { rdsFault } from './faults';
+
 /**
  * Request throttling of the RDS API, as a fault mode of the simulator: each
  * request is refused with `ThrottlingException` ("Rate exceeded") with a given
@@ -32,6 +34,18 @@ export class Throttling {
   constructor(readonly rate: number, seed = 1) {
     if (!(rate >= 0 && rate < 1)) throw new Error(`Throttling: rate ${rate} must be from 0 to below 1`);
     this.state = 1 + (Math.abs(Math.floor(seed)) % (MODULUS - 1));
+  }
+
+  /**
+   * One call as the SDK makes it: a throttled attempt is retried (`retried`
+   * runs before each new attempt: a new request) until the attempts run out;
+   * then the caller gets ThrottlingException.
+   */
+  call(retried: () => void): void {
+    for (let attempt = 1; this.draw(); attempt++) {
+      if (attempt >= Throttling.maxAttempts()) throw rdsFault('ThrottlingException');
+      retried();
+    }
   }
 
   /** Whether this request is throttled (Park–Miller minimal standard generator). */
