@@ -94,6 +94,27 @@ describe('Cutover.dnsAlias() for a DB instance', () => {
     expect(seconds(h.route53.downtime(RECORD, h.sim.endpointEvents))).toBe(0);
   });
 
+  test('snapshots keep the database\'s name whichever identifier serves: taken of the serving one, found and pruned across both', async () => {
+    fresh();
+    adopted();
+    h.sim.clock.advance(3600); // a second between the runs' snapshot names at least
+    expect((await h.run(input)).status).toBe('SUCCEEDED');
+    h.sim.clock.advance(3600);
+    // the second snapshot is of orders-db-trapheus-new, which serves now; the first one (of orders-db) is pruned
+    expect((await h.run(input)).status).toBe('SUCCEEDED');
+    const creates = h.sim.calls.filter((c) => c.command === 'CreateDBSnapshot').map((c) => [c.input.DBInstanceIdentifier, c.input.DBSnapshotIdentifier]);
+    expect(creates).toEqual([
+      ['orders-db', 'orders-db-trapheus-20260109-090000'],
+      ['orders-db-trapheus-new', expect.stringMatching(/^orders-db-trapheus-20260109-1\d{5}$/)],
+    ]);
+    expect(h.sim.calls.filter((c) => c.command === 'DeleteDBSnapshot').map((c) => c.input.DBSnapshotIdentifier)).toEqual(['orders-db-trapheus-20260109-090000']);
+    // db_restore finds that newest snapshot (taken of the other identifier) and restores it beside orders-db
+    expect((await h.run({ ...input, task: 'db_restore' })).status).toBe('SUCCEEDED');
+    const restores = h.sim.calls.filter((c) => c.command === 'RestoreDBInstanceFromDBSnapshot').map((c) => [c.input.DBInstanceIdentifier, c.input.DBSnapshotIdentifier]);
+    expect(restores[2]).toEqual(['orders-db-trapheus-new', creates[1][1]]);
+    expect(ids()).toEqual(['orders-db-trapheus-new']);
+  });
+
   test('a failure before the switch only deletes the staged instance: the record and the original are untouched', async () => {
     fresh();
     const before = identity(adopted());
