@@ -61,7 +61,7 @@ export async function simulate(input: SimulateInput): Promise<Simulation> {
     const passable = [...definition.functions.values()].map((f) => f.env.PASSABLE_ROLES).find(Boolean);
     const seeded = seedDatabase(sim, { passableRoles: passable ? JSON.parse(passable) : undefined, ...input.database }, pipelineId);
     if (dns && dnsEnv) {
-      dns.install(); // after the Slack stub: Route 53's requests go to the simulator, the rest to the stub
+      dns.install();
       const id = input.database.identifier;
       dns.addZone(dnsEnv.DNS_ZONE_ID, dnsEnv.DNS_RECORD_NAME.split('.').slice(1).join('.'));
       const endpoint = input.database.isCluster ? sim.cluster(id)?.Endpoint : sim.instance(id)?.Endpoint?.Address;

@@ -1,14 +1,14 @@
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import type { SimClock } from './clock';
 import type { EndpointEvent } from './rds-sim';
 
 /**
  * An in-memory Route 53 (hosted zones, CNAME and other record sets, changes)
- * on the simulated clock, behind the REST/XML API the DNS handler speaks
- * (lambda-src/dns/route53.ts): `install()` answers `fetch` calls to
- * route53.amazonaws.com (the package has no Route 53 SDK client for
- * aws-sdk-client-mock to stand under). Every call passes the IAM gate
- * (aws-calls.ts) first. Rules, each from the page named:
+ * on the simulated clock, under the real SDK client (aws-sdk-client-mock, as
+ * the RDS simulator). Every call passes the IAM gate (aws-calls.ts) first.
+ * Rules, each from the page named:
  * - ChangeResourceRecordSets (API_ChangeResourceRecordSets): a batch is
  *   all-or-nothing; CREATE fails when the record set exists, DELETE unless it
  *   exists with the same values, UPSERT creates or replaces; the change is
@@ -23,10 +23,10 @@ import type { EndpointEvent } from './rds-sim';
  * - ListResourceRecordSets (API_ListResourceRecordSets): record sets in order of
  *   their names with the labels reversed, then type, starting at `name`/`type`,
  *   at most `maxitems`.
- * Errors are Route 53's ErrorResponse XML, with its codes.
+ * Errors carry Route 53's codes as their names (API reference, Common Errors
+ * and each action's Errors).
  */
 
-const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
 export interface SimRecordSet { name: string; type: string; ttl?: number; values: string[] }
 
@@ -42,9 +42,12 @@ export interface SimChange {
 interface Zone { id: string; name: string; records: SimRecordSet[] }
 
 class Route53Fault extends Error {
+  readonly $fault = 'client';
+  readonly $metadata: { httpStatusCode: number };
   constructor(readonly code: string, message: string, readonly status = 400) {
     super(message);
     this.name = code;
+    this.$metadata = { httpStatusCode: status };
   }
 }
 
@@ -57,16 +60,6 @@ function sortKey(r: { name: string; type: string }): string {
   return `${norm(r.name).split('.').reverse().join('.')}\u0000${r.type}`;
 }
 
-/** The contents of each `<tag>` element (the request documents are flat enough for this; entities unescaped). */
-function elements(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
-    .map((m) => m[1].trim().replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
-}
-
-function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 export class Route53Simulator {
   /** Seconds from a change to INSYNC (see above). */
   insyncSeconds = 60;
@@ -75,7 +68,7 @@ export class Route53Simulator {
   readonly calls: { at: number; action: string; input: any }[] = [];
   private readonly zones = new Map<string, Zone>();
   private readonly faults: { action: string; code: string; times: number; when?: (input: any) => boolean }[] = [];
-  private realFetch?: typeof fetch;
+  private mock?: AwsStub<any, any, any>;
 
   constructor(readonly clock: SimClock) {}
 
@@ -103,18 +96,15 @@ export class Route53Simulator {
 
   install(): void {
     this.uninstall();
-    this.realFetch = globalThis.fetch;
-    const real = this.realFetch;
-    globalThis.fetch = (async (input: any, init?: any) => {
-      const url = new URL(typeof input === 'string' || input instanceof URL ? String(input) : input.url);
-      if (url.hostname !== 'route53.amazonaws.com') return real(input, init);
-      return this.answer(url, init?.method ?? 'GET', init?.body ? String(init.body) : undefined, init?.headers ?? {});
-    }) as typeof fetch;
+    this.mock = mockClient(Route53Client);
+    this.mock.on(ChangeResourceRecordSetsCommand).callsFake(async (input: any) => this.changeRecordSets(input));
+    this.mock.on(ListResourceRecordSetsCommand).callsFake(async (input: any) => this.listRecordSets(input));
+    this.mock.on(GetChangeCommand).callsFake(async (input: any) => this.getChange(input.Id));
   }
 
   uninstall(): void {
-    if (this.realFetch) globalThis.fetch = this.realFetch;
-    this.realFetch = undefined;
+    this.mock?.restore();
+    this.mock = undefined;
   }
 
   /**
@@ -178,36 +168,6 @@ export class Route53Simulator {
     return z;
   }
 
-  private async answer(url: URL, method: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
-    try {
-      // Signature Version 4, scoped to us-east-1 and route53 (Route 53 is global); the signature itself is not recomputed here
-      const auth = headers.authorization ?? headers.Authorization;
-      if (!auth) throw new Route53Fault('MissingAuthenticationToken', 'Missing Authentication Token', 403);
-      if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/us-east-1\/route53\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/.test(auth)) {
-        throw new Route53Fault('IncompleteSignature', `Authorization header is not a Route 53 Signature Version 4 signature: ${auth}`, 403);
-      }
-      return new Response(this.route(url, method, body), { status: 200, headers: { 'content-type': 'text/xml' } });
-    } catch (err) {
-      const e = err as { name?: string; message?: string; status?: number; code?: string; $metadata?: { httpStatusCode?: number } };
-      const code = e.code ?? e.name ?? 'InternalFailure';
-      const status = e.status ?? e.$metadata?.httpStatusCode ?? 400;
-      const xml = code === 'InvalidChangeBatch'
-        ? `<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="${NS}"><Messages><Message>${xmlEscape(e.message ?? '')}</Message></Messages></InvalidChangeBatch>`
-        : `<?xml version="1.0"?>\n<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(e.message ?? '')}</Message></Error><RequestId>sim</RequestId></ErrorResponse>`;
-      return new Response(xml, { status, headers: { 'content-type': 'text/xml' } });
-    }
-  }
-
-  private route(url: URL, method: string, body: string | undefined): string {
-    const path = url.pathname;
-    let m = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(path);
-    if (m && method === 'POST') return this.changeRecordSets(decodeURIComponent(m[1]), body ?? '');
-    if (m && method === 'GET') return this.listRecordSets(decodeURIComponent(m[1]), url.searchParams);
-    m = /^\/2013-04-01\/change\/([^/]+)$/.exec(path);
-    if (m && method === 'GET') return this.getChange(decodeURIComponent(m[1]));
-    throw new Route53Fault('InvalidInput', `route53 simulator: ${method} ${path} is not implemented`);
-  }
-
   private call(action: string, input: any): void {
     this.calls.push({ at: this.clock.elapsed, action, input });
     gateCall({ service: 'route53', action, input });
@@ -218,20 +178,18 @@ export class Route53Simulator {
     }
   }
 
-  private changeRecordSets(zoneId: string, body: string): string {
-    const changes = elements(body, 'Change').map((c) => ({
-      action: elements(c, 'Action')[0],
+  private changeRecordSets(input: any): object {
+    const zoneId = String(input.HostedZoneId);
+    const changes = (input.ChangeBatch?.Changes ?? []).map((c: any) => ({
+      action: String(c.Action),
       record: {
-        name: elements(c, 'Name')[0],
-        type: elements(c, 'Type')[0],
-        ttl: elements(c, 'TTL')[0] === undefined ? undefined : Number(elements(c, 'TTL')[0]),
-        values: elements(c, 'Value'),
+        name: String(c.ResourceRecordSet?.Name),
+        type: String(c.ResourceRecordSet?.Type),
+        ttl: c.ResourceRecordSet?.TTL,
+        values: (c.ResourceRecordSet?.ResourceRecords ?? []).map((r: any) => String(r.Value)),
       },
-    }));
-    this.call('ChangeResourceRecordSets', {
-      HostedZoneId: zoneId,
-      ChangeBatch: { Changes: changes.map((c) => ({ Action: c.action, ResourceRecordSet: { Name: c.record.name, Type: c.record.type } })) },
-    });
+    })) as { action: string; record: SimRecordSet }[];
+    this.call('ChangeResourceRecordSets', structuredClone(input));
     const zone = this.zone(zoneId);
     // all-or-nothing: every change is checked against the records as they become, then applied at once
     let records = [...zone.records];
@@ -257,31 +215,34 @@ export class Route53Simulator {
     const id = `C${String(this.changes.length + 1).padStart(12, '0')}SIM`;
     const at = this.clock.elapsed;
     this.changes.push({ id, at, insyncAt: at + this.insyncSeconds, zoneId: zone.id, changes });
-    return `<?xml version="1.0"?>\n<ChangeResourceRecordSetsResponse xmlns="${NS}">${this.changeInfo(id)}</ChangeResourceRecordSetsResponse>`;
+    return { ChangeInfo: this.changeInfo(id) };
   }
 
-  private changeInfo(id: string): string {
+  private changeInfo(id: string) {
     const c = this.changes.find((x) => x.id === id)!;
-    const status = this.clock.elapsed >= c.insyncAt ? 'INSYNC' : 'PENDING';
-    return `<ChangeInfo><Id>/change/${id}</Id><Status>${status}</Status><SubmittedAt>${new Date(this.clock.start.getTime() + c.at * 1000).toISOString()}</SubmittedAt></ChangeInfo>`;
+    return { Id: `/change/${id}`, Status: this.clock.elapsed >= c.insyncAt ? 'INSYNC' : 'PENDING', SubmittedAt: new Date(this.clock.start.getTime() + c.at * 1000) };
   }
 
-  private getChange(id: string): string {
+  /** GetChange takes the id with or without its `/change/` prefix (the SDK strips it). */
+  private getChange(given: string): object {
+    const id = String(given).replace(/^\/?change\//, '');
     this.call('GetChange', { Id: id });
     if (!this.changes.some((c) => c.id === id)) throw new Route53Fault('NoSuchChange', `A change with the specified change ID does not exist: ${id}`, 404);
-    return `<?xml version="1.0"?>\n<GetChangeResponse xmlns="${NS}">${this.changeInfo(id)}</GetChangeResponse>`;
+    return { ChangeInfo: this.changeInfo(id) };
   }
 
-  private listRecordSets(zoneId: string, q: URLSearchParams): string {
-    this.call('ListResourceRecordSets', { HostedZoneId: zoneId, StartRecordName: q.get('name'), StartRecordType: q.get('type') });
-    const zone = this.zone(zoneId);
-    const start = q.get('name') ? sortKey({ name: q.get('name')!, type: q.get('type') ?? '' }) : '';
-    const max = Number(q.get('maxitems') ?? '300');
+  private listRecordSets(input: any): object {
+    this.call('ListResourceRecordSets', structuredClone(input));
+    const zone = this.zone(String(input.HostedZoneId));
+    const start = input.StartRecordName ? sortKey({ name: input.StartRecordName, type: input.StartRecordType ?? '' }) : '';
+    const max = Number(input.MaxItems ?? 300);
     const sorted = [...zone.records].sort((a, b) => sortKey(a).localeCompare(sortKey(b))).filter((r) => sortKey(r) >= start);
-    const page = sorted.slice(0, max);
-    const sets = page.map((r) => `<ResourceRecordSet><Name>${xmlEscape(r.name)}</Name><Type>${r.type}</Type>${r.ttl === undefined ? '' : `<TTL>${r.ttl}</TTL>`}`
-      + `<ResourceRecords>${r.values.map((v) => `<ResourceRecord><Value>${xmlEscape(v)}</Value></ResourceRecord>`).join('')}</ResourceRecords></ResourceRecordSet>`).join('');
-    return `<?xml version="1.0"?>\n<ListResourceRecordSetsResponse xmlns="${NS}"><ResourceRecordSets>${sets}</ResourceRecordSets>`
-      + `<IsTruncated>${sorted.length > max}</IsTruncated><MaxItems>${max}</MaxItems></ListResourceRecordSetsResponse>`;
+    return {
+      ResourceRecordSets: sorted.slice(0, max).map((r) => ({
+        Name: r.name, Type: r.type, ...(r.ttl === undefined ? {} : { TTL: r.ttl }), ResourceRecords: r.values.map((Value) => ({ Value })),
+      })),
+      IsTruncated: sorted.length > max,
+      MaxItems: max,
+    };
   }
 }
