@@ -34,22 +34,24 @@ export interface FleetMember {
 
 /**
  * Seconds between the starts of a fleet's first targets (those that start at
- * once, up to `maxConcurrency`): their RDS calls (capture, snapshot, rename...)
- * and their status checks do not fall in the same seconds, so a large fleet
- * stays within RDS's request budget. Later targets start when a slot frees.
+ * once, up to `maxConcurrency`): their RDS calls (capture, snapshot, rename,
+ * settings, deletion: about 9 a minute for a target in such a step) and their
+ * status checks do not fall in the same minute, so a large fleet stays within
+ * RDS's request budget (`npm run bench`: a fleet of 50 at most about 1 request
+ * a second). Later targets start when a slot frees.
  */
-export const START_SPACING = 6;
+export const START_SPACING = 15;
 
 /**
  * Seconds per fleet target between one target's status checks (at least):
- * a fleet of n polls each database at most every n × PACE_PER_TARGET seconds,
- * so n waiting targets make at most one check every PACE_PER_TARGET seconds together.
+ * a fleet of n checks each database at most every n × PACE_PER_TARGET seconds
+ * (rounded up), so n waiting targets make at most 1 / PACE_PER_TARGET checks a second together.
  */
-export const PACE_PER_TARGET = 2;
+export const PACE_PER_TARGET = 0.5;
 
 /** The least interval between a target's status checks (`pace` of its job): 0 alone, more in a larger fleet. */
 export function pollPace(fleetSize: number | undefined): number {
-  return fleetSize ? fleetSize * PACE_PER_TARGET : 0;
+  return fleetSize ? Math.ceil(fleetSize * PACE_PER_TARGET) : 0;
 }
 
 /** The delay of the `index`-th target of a fleet (0-based). */

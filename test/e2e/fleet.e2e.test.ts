@@ -44,9 +44,9 @@ describe('a fleet of 10 instances and clusters', () => {
     for (const child of result.children!) {
       expect(child.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:RestoreStateMachine[0-9A-F]+:sim-\d+$/);
     }
-    // the first 4 (maxConcurrency) start 6 s apart; the others when a slot frees
+    // the first 4 (maxConcurrency) start 15 s apart; the others when a slot frees
     const turns = result.children!.map((c) => c.timeline.find((e) => e.state === 'Wait for this target\'s turn')!.seconds);
-    expect(turns.sort((a, b) => a! - b!)).toEqual([0, 0, 0, 0, 0, 0, 0, 6, 12, 18]);
+    expect(turns.sort((a, b) => a! - b!)).toEqual([0, 0, 0, 0, 0, 0, 0, 15, 30, 45]);
     const failedChildren = result.children!.filter((c) => c.status === 'FAILED');
     expect(failedChildren).toHaveLength(1);
     expect(failedChildren[0].path).toContain('Rename the original back');
