@@ -1,4 +1,5 @@
 import { Harness } from './harness';
+import { addCallGate, AwsCall } from '../sim/aws-calls';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 
 const h = new Harness();
@@ -32,9 +33,18 @@ describe('a fleet of 10 instances and clusters', () => {
       error: 'InsufficientDBInstanceCapacityFault',
       message: 'Cannot create a db.r6g.large instance in us-east-1',
     });
+    const started: AwsCall[] = [];
+    const removeGate = addCallGate((c) => {
+      if (c.action === 'StartExecution') started.push(c);
+    });
     const result = await h.run(fleetInput(4));
+    removeGate();
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('FleetTargetsFailed');
+    // each child started by the state machine's role, checked by the IAM check against its synthesized policy
+    expect(started).toHaveLength(10);
+    expect(started.map((c) => c.caller)).toEqual(Array(10).fill(h.definition.stateMachineId));
+    expect(started[0].input).toEqual({ stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${h.definition.stateMachineId}` });
     expect(result.cause).toMatch(/^1 of 10 targets failed; 9 succeeded\./);
     expect(result.cause).toMatch(/db-4 create_snapshot: FAILED InsufficientDBInstanceCapacityFault/);
 
@@ -162,4 +172,11 @@ describe('the fleet\'s quota check', () => {
     expect(result.cause).not.toMatch(/DBInstances/);
     expect(h.sim.mutatingCalls()).toEqual([]);
   });
+});
+
+test('the IAM check holds the state machine to its policy: starting another state machine is denied', () => {
+  const other = 'arn:aws:states:us-east-1:123456789012:stateMachine:SomeoneElses';
+  expect(() => h.iam.check({ service: 'states', action: 'StartExecution', input: { stateMachineArn: other }, caller: h.definition.stateMachineId }))
+    .toThrow(/not authorized to perform: states:StartExecution on resource: arn:aws:states:us-east-1:123456789012:stateMachine:SomeoneElses/);
+  expect(h.iam.takeDenials()).toHaveLength(1);
 });

@@ -80,13 +80,16 @@ interface FunctionRole {
   readonly policies: { name: string; policy: unknown }[];
 }
 
-/** Each Lambda function's role policies, by the function's logical id. */
+/**
+ * Each Lambda function's role policies, by the function's logical id; and each
+ * state machine's (its own calls: a fleet starting its children), by its logical id.
+ */
 export function functionRoles(template: any): Map<string, FunctionRole> {
   const resources: Record<string, any> = template.Resources;
   const out = new Map<string, FunctionRole>();
   for (const [fnId, fn] of Object.entries<any>(resources)) {
-    if (fn.Type !== 'AWS::Lambda::Function') continue;
-    const roleId = fn.Properties.Role?.['Fn::GetAtt']?.[0];
+    if (fn.Type !== 'AWS::Lambda::Function' && fn.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const roleId = (fn.Properties.Role ?? fn.Properties.RoleArn)?.['Fn::GetAtt']?.[0];
     const role = resources[roleId];
     if (role?.Type !== 'AWS::IAM::Role') throw new Error(`iam-check: function ${fnId} has no role in the template`);
     const policies: { name: string; policy: unknown }[] = [];

@@ -1,4 +1,4 @@
-import { setCaller } from './aws-calls';
+import { gateCall, setCaller } from './aws-calls';
 import { FinishedExecution, finishedExecutions, START_EXECUTION_SYNC, syncResult } from './child-executions';
 import type { RdsSimulator } from './rds-sim';
 import { SimScheduler } from './scheduler';
@@ -176,6 +176,13 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       // on the same scheduler, and this execution waits for it without holding the clock.
       handlers[name] = async (payload: any) => {
         if (payload.StateMachineArn !== machineArn) throw new Error(`run-pipeline: "${name}" starts ${payload.StateMachineArn}, not this state machine`);
+        // The integration calls StartExecution with the state machine's role: through the gate (the IAM check), as a function's call.
+        setCaller(definition.stateMachineId);
+        try {
+          gateCall({ service: 'states', action: 'StartExecution', input: { stateMachineArn: payload.StateMachineArn } });
+        } finally {
+          setCaller(undefined);
+        }
         const index = children.length + inFlight;
         const startAt = Math.max(t, clock.elapsed);
         if (inFlight++ === 0) scheduler.leave();
