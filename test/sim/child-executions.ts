@@ -1,3 +1,6 @@
+import { gateCall, setCaller } from './aws-calls';
+import type { SimClock } from './clock';
+import type { SimScheduler } from './scheduler';
 import type { TimelineEntry } from './template-pipeline';
 
 /**
@@ -69,4 +72,77 @@ export function historyPage(e: FinishedExecution, maxResults = 100, nextToken?: 
   const from = nextToken ? Number(nextToken) : 0;
   const page = events.slice(from, from + maxResults);
   return { events: page, ...(from + maxResults < events.length ? { nextToken: String(from + maxResults) } : {}) };
+}
+
+/** What a parent execution shares with its `startExecution.sync:2` handler. */
+export interface ParentExecution<R> {
+  readonly machineArn: string;
+  /** The state machine's logical id: the caller of its own StartExecution calls (the IAM check). */
+  readonly stateMachineId?: string;
+  readonly name: string;
+  readonly scheduler: SimScheduler;
+  readonly clock: SimClock;
+  /** The parent's own time: a child starts at it (or later, when a slot freed); the parent goes on after its last child. */
+  time: number;
+  /** Its children's results, in the order they ended. */
+  readonly children: R[];
+  /** Children running now: while any runs, the parent waits for them without holding the clock. */
+  inFlight: number;
+}
+
+interface ChildResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  seconds: number;
+  executionArn?: string;
+  timeline: TimelineEntry[];
+}
+
+/**
+ * The handler of a `startExecution.sync:2` task (`state`): a child execution
+ * of the same definition (`run`), started now (the Map's start, or when a
+ * slot freed) on the parent's scheduler, answered as the integration answers.
+ */
+export function startExecutionSync<R extends ChildResult>(state: string, parent: ParentExecution<R>,
+  run: (input: unknown, name: string, startAt: number) => Promise<R>): (payload: any) => Promise<Record<string, unknown>> {
+  return async (payload: any) => {
+    if (payload.StateMachineArn !== parent.machineArn) throw new Error(`run-pipeline: "${state}" starts ${payload.StateMachineArn}, not this state machine`);
+    // The integration calls StartExecution with the state machine's role: through the gate (the IAM check), as a function's call.
+    setCaller(parent.stateMachineId);
+    try {
+      gateCall({ service: 'states', action: 'StartExecution', input: { stateMachineArn: payload.StateMachineArn } });
+    } finally {
+      setCaller(undefined);
+    }
+    const index = parent.children.length + parent.inFlight;
+    const startAt = Math.max(parent.time, parent.clock.elapsed);
+    if (parent.inFlight++ === 0) parent.scheduler.leave();
+    const name = `${parent.name}-${index + 1}`;
+    let result: R;
+    try {
+      result = await run(payload.Input, name, startAt);
+    } finally {
+      if (--parent.inFlight === 0) parent.scheduler.enter();
+    }
+    parent.children.push(result);
+    parent.time = Math.max(parent.time, startAt + result.seconds);
+    const at = (s: number) => new Date(parent.clock.start.getTime() + s * 1000);
+    const finished: FinishedExecution = {
+      executionArn: result.executionArn!,
+      stateMachineArn: parent.machineArn,
+      name,
+      status: result.status,
+      input: payload.Input,
+      output: result.output,
+      error: result.error,
+      cause: result.cause,
+      startDate: at(startAt),
+      stopDate: at(startAt + result.seconds),
+      timeline: result.timeline,
+    };
+    finishedExecutions.set(finished.executionArn, finished);
+    return syncResult(finished);
+  };
 }

@@ -1,5 +1,5 @@
-import { gateCall, setCaller } from './aws-calls';
-import { FinishedExecution, finishedExecutions, START_EXECUTION_SYNC, syncResult } from './child-executions';
+import { setCaller } from './aws-calls';
+import { ParentExecution, START_EXECUTION_SYNC, startExecutionSync } from './child-executions';
 import type { RdsSimulator } from './rds-sim';
 import { SimScheduler } from './scheduler';
 import { ACCOUNT, Definition, REGION } from './template-definition';
@@ -153,8 +153,19 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   const machineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${machineId}`;
   // A child is named after its state machine (the top-level execution keeps the name tests know it by).
   const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${options.child ? machineId : 'Restore'}:${options.name ?? 'sim'}`;
-  const children: RunResult[] = [];
-  let inFlight = 0;
+  // What the startExecution.sync:2 handler shares with this execution: its time, its children (child-executions.ts).
+  const parent: ParentExecution<RunResult> = {
+    machineArn,
+    stateMachineId: definition.stateMachineId,
+    name: options.name ?? 'sim',
+    scheduler,
+    clock,
+    get time() { return t; },
+    set time(v: number) { t = v; },
+    children: [],
+    inFlight: 0,
+  };
+  const children = parent.children;
   const lambdaSeconds = options.lambdaSeconds ?? 1;
   const timeline: TimelineEntry[] = [];
   const statesEntered: string[] = [];
@@ -172,45 +183,9 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   for (const [name, state] of states) {
     if (state.Type !== 'Task') continue;
     if (START_EXECUTION_SYNC.test(state.Resource)) {
-      // A child execution of this definition: it starts now (the Map's start, or when a slot freed), runs
-      // on the same scheduler, and this execution waits for it without holding the clock.
-      handlers[name] = async (payload: any) => {
-        if (payload.StateMachineArn !== machineArn) throw new Error(`run-pipeline: "${name}" starts ${payload.StateMachineArn}, not this state machine`);
-        // The integration calls StartExecution with the state machine's role: through the gate (the IAM check), as a function's call.
-        setCaller(definition.stateMachineId);
-        try {
-          gateCall({ service: 'states', action: 'StartExecution', input: { stateMachineArn: payload.StateMachineArn } });
-        } finally {
-          setCaller(undefined);
-        }
-        const index = children.length + inFlight;
-        const startAt = Math.max(t, clock.elapsed);
-        if (inFlight++ === 0) scheduler.leave();
-        const childName = `${options.name ?? 'sim'}-${index + 1}`;
-        let result: RunResult;
-        try {
-          result = await runDefinition(definition, payload.Input, sim, { ...options, name: childName, child: { scheduler, startAt } });
-        } finally {
-          if (--inFlight === 0) scheduler.enter();
-        }
-        children.push(result);
-        t = Math.max(t, startAt + result.seconds);
-        const finished: FinishedExecution = {
-          executionArn: result.executionArn!,
-          stateMachineArn: machineArn,
-          name: childName,
-          status: result.status,
-          input: payload.Input,
-          output: result.output,
-          error: result.error,
-          cause: result.cause,
-          startDate: new Date(clock.start.getTime() + startAt * 1000),
-          stopDate: new Date(clock.start.getTime() + (startAt + result.seconds) * 1000),
-          timeline: result.timeline,
-        };
-        finishedExecutions.set(finished.executionArn, finished);
-        return syncResult(finished);
-      };
+      handlers[name] = startExecutionSync(name, parent,
+        (childInput, childName, startAt) => runDefinition(definition, childInput, sim,
+          { ...options, name: childName, child: { scheduler, startAt } }));
       continue;
     }
     const arn = state.Parameters?.FunctionName ?? state.Resource;
