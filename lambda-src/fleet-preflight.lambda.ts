@@ -1,17 +1,18 @@
 import { DescribeAccountAttributesCommand } from '@aws-sdk/client-rds';
-import { quotaProblems, targetNeeds } from './fleet/quotas';
+import { copiesSharedSnapshot, quotaProblems, targetNeeds } from './fleet/quotas';
 import { rds } from './rds/client';
 import { findCluster } from './rds/clusters';
 import { attempt } from './rds/errors';
 import { logged } from './rds/log';
 
-interface FleetTarget { readonly identifier: string; readonly task: string; readonly isCluster: boolean }
+interface FleetTarget { readonly identifier: string; readonly task: string; readonly isCluster: boolean; readonly snapshotIdentifier?: string }
 
 /**
  * The fleet's pre-flight, before any target starts: would the fleet exceed
  * the account's RDS quotas (DescribeAccountAttributes: DB instances and
  * clusters created beside the originals, at most `maxConcurrency` targets at a
- * time; manual DB and cluster snapshots)? If so it is refused whole
+ * time; manual DB and cluster snapshots; at most 20 copies of shared
+ * snapshots in progress)? If so it is refused whole
  * (`refused`, with a message naming each quota, its use and what the fleet
  * needs: the fleet then fails with `QuotaExceeded`), and
  * nothing is changed. Read-only: one DescribeAccountAttributes, and one
@@ -26,7 +27,8 @@ export const handler = logged('fleet-preflight', async (event: { targets: FleetT
     const members = restoresCluster ? (await findCluster(t.identifier))?.DBClusterMembers?.length ?? 0 : 0;
     needs.push(targetNeeds(t, members));
   }
-  const problems = quotaProblems(quotas, needs, event.maxConcurrency);
+  const copies = event.targets.filter((t) => copiesSharedSnapshot(t, process.env.ACCOUNT_ID)).length;
+  const problems = quotaProblems(quotas, needs, event.maxConcurrency, copies);
   const checked = quotas.map((q) => ({ name: q.AccountQuotaName, used: q.Used, max: q.Max }));
   if (problems.length === 0) return { refused: false, quotas: checked };
   return {

@@ -360,7 +360,10 @@ export class RestoreHandlers extends Construct {
     this.notify = new NotifyFunction(this, 'Notify', options);
     this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
     // DescribeAccountAttributes has no resource type (IAM service reference for RDS): resource "*", read-only.
-    this.fleetPreflight = make(new FleetPreflightFunction(this, 'FleetPreflight', options), 'DescribeAccountAttributes', 'DescribeDBClusters');
+    const fleetPreflight = make(new FleetPreflightFunction(this, 'FleetPreflight', options), 'DescribeAccountAttributes', 'DescribeDBClusters');
+    // a target restoring a snapshot of another account copies it first: at most 20 copies at once
+    fleetPreflight.addEnvironment('ACCOUNT_ID', stack.account);
+    this.fleetPreflight = fleetPreflight;
 
     const dnsAlias = checkProps(this, () => resolveDnsAlias(props));
     // an Aurora cluster is built beside the original (its staging names must be free)

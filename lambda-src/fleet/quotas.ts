@@ -1,4 +1,18 @@
 import { AccountQuota } from '@aws-sdk/client-rds';
+import { parseSnapshotArn } from '../../src/input-sources';
+
+/**
+ * Snapshot copies RDS runs at once per destination Region and account (RDS
+ * User Guide, "Copying a DB snapshot": up to 20 copy requests in progress; a
+ * limit of the service, not in DescribeAccountAttributes; 2023 text).
+ */
+export const MAX_COPIES_IN_PROGRESS = 20;
+
+/** Whether the target restores a snapshot shared from another account: the pipeline copies it first. */
+export function copiesSharedSnapshot(t: { task: string; snapshotIdentifier?: string }, account: string | undefined): boolean {
+  const arn = t.task === 'db_restore' && t.snapshotIdentifier ? parseSnapshotArn(t.snapshotIdentifier) : undefined;
+  return arn !== undefined && arn.account !== account;
+}
 
 /** What one target adds to the account while it runs, and keeps after. */
 export interface TargetNeeds {
@@ -29,8 +43,8 @@ export function targetNeeds(t: { identifier: string; task: string; isCluster: bo
   };
 }
 
-/** A quota the fleet would pass, in words; empty when it fits. */
-export function quotaProblems(quotas: AccountQuota[], needs: TargetNeeds[], concurrency: number): string[] {
+/** A quota the fleet would pass, in words; empty when it fits. `copies`: targets that copy a shared snapshot first. */
+export function quotaProblems(quotas: AccountQuota[], needs: TargetNeeds[], concurrency: number, copies = 0): string[] {
   const byName = new Map(quotas.map((q) => [q.AccountQuotaName, q]));
   // Databases exist only while their target runs: at most `concurrency` targets at a time (the largest ones, to be safe).
   const busiest = (pick: (n: TargetNeeds) => number) => needs.map(pick).sort((a, b) => b - a).slice(0, concurrency).reduce((a, b) => a + b, 0);
@@ -50,6 +64,10 @@ export function quotaProblems(quotas: AccountQuota[], needs: TargetNeeds[], conc
       problems.push(`${name}: the fleet needs ${needed} more (${what}), but ${q.Used} of ${q.Max} are used; `
         + `raise the quota in Service Quotas, free ${q.Used + needed - q.Max}, or run fewer targets${name.startsWith('DB') ? ' at a time (maxConcurrency)' : ''}.`);
     }
+  }
+  if (Math.min(copies, concurrency) > MAX_COPIES_IN_PROGRESS) {
+    problems.push(`Snapshot copies: ${Math.min(copies, concurrency)} targets would copy a shared snapshot at once; RDS runs at most `
+      + `${MAX_COPIES_IN_PROGRESS} copies in progress per Region and account: set maxConcurrency to ${MAX_COPIES_IN_PROGRESS} or less.`);
   }
   return problems;
 }
