@@ -8,7 +8,7 @@ import { findInstance, findInstanceByResourceId, stillPending } from './rds/inst
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
 import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
-import { historyKey, median, readHistory, recordDuration } from './rds/wait-history';
+import { historyKey, median, readHistoryItem, recordDuration } from './rds/wait-history';
 
 /** How a wait polls: seconds, from the construct's props. */
 export type { PollPolicy };
@@ -22,6 +22,14 @@ export interface WaitProgress {
   readonly history?: number[];
   /** The duration this wait expects, from `history` (undefined: no useful history, back-off). */
   readonly expected?: number;
+  /** The last wait of this step was ended by an RDS event (read with `history`): its learned sleep may count on one. */
+  readonly reported?: boolean;
+  /**
+   * The sleep before this check was a callback task: woken by an RDS event,
+   * its output (`slept`: seconds it lasted, less than `interval`); timed out or
+   * failed, the error. Absent after a Wait state.
+   */
+  readonly woken?: { slept?: number };
 }
 
 export interface CheckEvent {
@@ -57,6 +65,8 @@ export interface CheckEvent {
   readonly database?: string;
   /** The least interval between checks (the job's `pace`: a fleet's targets poll less often, RDS's request budget). */
   readonly pace?: number;
+  /** RDS events may end this wait's long sleeps (callback tasks): a learned wait sleeps to its expected end in one go. */
+  readonly wakeable?: boolean;
 }
 
 /** The next `wait`: the progress, the history and expectation carried to the next check, and whether the wait is over. */
@@ -193,18 +203,31 @@ const STATES: Record<CheckEvent['resource'], (e: CheckEvent) => Promise<State>> 
  */
 export const handler = logged('check-status', async (e: CheckEvent): Promise<CheckResult> => {
   const { done, status } = await STATES[e.resource](e);
-  const elapsed = e.wait.elapsed + e.wait.interval;
+  // A sleep an RDS event ended early lasted `slept`, not the whole interval.
+  const slept = typeof e.wait.woken?.slept === 'number' ? Math.min(e.wait.interval, Math.max(0, e.wait.woken.slept)) : e.wait.interval;
+  const elapsed = e.wait.elapsed + slept;
   if (!done && elapsed >= e.policy.maxWait) {
     const what = e.identifier ?? e.identifiers?.join(', ') ?? e.resourceId;
     throw new PipelineError(WAIT_TIMED_OUT, `Waited ${minutes(elapsed)} for the ${e.subject} ${what} to be ${e.resource === 'export' ? 'complete' : UNTIL_WORDS[e.until] ?? e.until}; it is still ${status}.`);
   }
   const key = e.database ? historyKey(e.database, e.subject) : undefined;
   // The history is read once, at the first check; the result carries it to the next checks.
-  const history = e.wait.history ?? (key ? await readHistory(key) : undefined);
+  const item = e.wait.history === undefined && key ? await readHistoryItem(key) : undefined;
+  const history = e.wait.history ?? item?.durations;
+  const reported = e.wait.reported ?? item?.reported ?? false;
   const typical = median(history ?? []);
   const expected = e.wait.expected ?? (usefulExpectation(e.policy, typical) ? typical : undefined);
   // How long the wait took (to the check that saw it done): what the next run of this step expects.
-  if (done && key) await recordDuration(key, history ?? [], elapsed);
-  const interval = Math.max(e.pace ?? 0, nextInterval(e.policy, { elapsed, interval: e.wait.interval, expected }));
-  return { done, status, elapsed, interval, ...(history ? { history } : {}), ...(expected !== undefined ? { expected } : {}) };
+  // Ended right after an RDS event woke it: the next run of this step may sleep until that event.
+  if (done && key) await recordDuration(key, history ?? [], elapsed, typeof e.wait.woken?.slept === 'number');
+  const interval = Math.max(e.pace ?? 0, nextInterval(e.policy, { elapsed, interval: e.wait.interval, expected, wakeable: e.wakeable && reported }));
+  return {
+    done,
+    status,
+    elapsed,
+    interval,
+    ...(history ? { history } : {}),
+    ...(expected !== undefined ? { expected } : {}),
+    ...(reported ? { reported } : {}),
+  };
 });

@@ -20,3 +20,5 @@ export { SnapshotExport } from './snapshot-export';
 export type { SnapshotExportDestination, SnapshotExportOptions, SnapshotExportProps } from './snapshot-export';
 export { AfterRestore } from './after-restore';
 export type { AfterRestoreOptions } from './after-restore';
+export { ReadinessEvents } from './readiness-events';
+export type { ReadinessEventsProps } from './readiness-events';

@@ -53,7 +53,8 @@ const HERE = '(<AWS::Region>|[^:<]*):(<AWS::AccountId>|[^:<]*)';
 const WILDCARDS: { match: string; reason: string }[] = [
   {
     match: '^Resource::\\*$',
-    reason: 'Actions AWS does not scope by resource: RDS Describe* (read-only), X-Ray trace writes, and CloudWatch Logs delivery for Step Functions logging.',
+    reason: 'Actions AWS does not scope by resource: RDS Describe* (read-only), X-Ray trace writes, CloudWatch Logs delivery for Step Functions logging, '
+      + 'and states:SendTaskSuccess of the wake function (no resource type in the Service Authorization Reference: the task token is the authority).',
   },
   {
     match: `^Resource::arn:<AWS::Partition>:rds:${HERE}:(db|cluster):\\*$`,

@@ -45,16 +45,20 @@ export class PipelineSteps {
   readonly policy: PollPolicy;
   readonly old: ReturnType<typeof resolveOldDatabase>;
   private readonly checkFunction: lambda.IFunction;
+  private readonly sleepFunction?: lambda.IFunction;
 
   constructor(private readonly scope: Construct, props: RestorePipelineProps, kind: 'instance' | 'cluster') {
     this.old = checkProps(scope, () => resolveOldDatabase(props));
     this.policy = checkProps(scope, () => resolvePolling(props.polling ?? {}, branchWaits(props, kind)));
     this.checkFunction = props.handlers.checkStatus;
+    this.sleepFunction = props.handlers.readinessEvents?.sleep;
   }
 
   /** A wait (Wait → check → done?) whose errors go to `onError`, put at `errorPath`. */
   wait(subject: string, check: WaitCheck, onError: sfn.IChainable, errorPath = '$.error'): sfn.Chain {
-    return waitUntil(this.scope, subject, { check, checkFunction: this.checkFunction, policy: this.policy, onError, errorPath });
+    return waitUntil(this.scope, subject, {
+      check, checkFunction: this.checkFunction, sleepFunction: this.sleepFunction, policy: this.policy, onError, errorPath,
+    });
   }
 
   /**

@@ -26,6 +26,7 @@ import { SnapshotFunction } from './handlers/snapshot-function';
 import { ValidateInputFunction } from './handlers/validate-input-function';
 import { checkLogRemovalPolicy } from './observability';
 import { RdsAccess } from './permissions';
+import { ReadinessEvents } from './readiness-events';
 
 /** Props for `RestoreHandlers`: where the functions run and where they log. */
 export interface RestoreHandlersProps {
@@ -130,6 +131,13 @@ export interface RestoreHandlersProps {
    * @default Cutover.RENAME_FIRST - no DNS function
    */
   readonly cutover?: Cutover;
+  /**
+   * Wake waits early on RDS events: the long sleeps of a wait are callback
+   * tasks that an EventBridge rule on RDS events about the awaited database
+   * or snapshot ends at once (`ReadinessEvents`); polling stays the backstop.
+   * @default true
+   */
+  readonly wakeOnRdsEvents?: boolean;
 }
 
 /** Why `snapshotNamePrefix` is invalid, or undefined. */
@@ -174,6 +182,8 @@ export class RestoreHandlers extends Construct {
   public readonly fleetPreflight: lambda.IFunction;
   /** Reads and switches the DNS record (cutover `Cutover.dnsAlias()` only). */
   public readonly dns?: lambda.IFunction;
+  /** Waits woken by RDS events: the sleep and wake functions and the rule (unless `wakeOnRdsEvents` is false). */
+  public readonly readinessEvents?: ReadinessEvents;
   /** The lock table: one item per database being restored, keyed `db:<id>` or `cluster:<id>`. */
   public readonly lockTable: dynamodb.Table;
   /** The log group every function of the pipeline logs to. */
@@ -357,6 +367,7 @@ export class RestoreHandlers extends Construct {
       resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
     this.lock = lock;
+    if (props.wakeOnRdsEvents ?? true) this.readinessEvents = new ReadinessEvents(this, 'ReadinessEvents', { table: this.lockTable, functionOptions: options });
     this.notify = new NotifyFunction(this, 'Notify', options);
     this.fleetSummary = new FleetSummaryFunction(this, 'FleetSummary', options);
     // DescribeAccountAttributes has no resource type (IAM service reference for RDS): resource "*", read-only.

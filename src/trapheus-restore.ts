@@ -239,6 +239,7 @@ export class TrapheusRestore extends Construct {
       keepSnapshotCopies: props.keepSnapshotCopies,
       restoreManagedMasterPassword: props.restoreManagedMasterPassword,
       cutover: props.cutover,
+      wakeOnRdsEvents: props.wakeOnRdsEvents,
       // The lock lives as long as the execution may: it cannot expire while its holder runs.
       lockSeconds: this.executionTimeout.toSeconds(),
     });

@@ -266,7 +266,7 @@ describe('VPC mode', () => {
   test('with a vpc, every handler runs in its private subnets with a security group that allows HTTPS out only', () => {
     const { template, restore, stack } = withVpc();
     const fns = Object.values(pipelineFunctions(template));
-    expect(fns).toHaveLength(13);
+    expect(fns).toHaveLength(15);
     const sgRef = stack.resolve(restore.handlers.securityGroup!.securityGroupId);
     for (const fn of fns) {
       expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([sgRef]);

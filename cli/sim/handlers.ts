@@ -23,6 +23,8 @@ export const HANDLERS: Record<string, () => HandlerModule> = {
   'outcome': () => require('../../lambda-src/outcome.lambda'),
   'rename': () => require('../../lambda-src/rename.lambda'),
   'restore': () => require('../../lambda-src/restore.lambda'),
+  'sleep': () => require('../../lambda-src/sleep.lambda'),
   'snapshot': () => require('../../lambda-src/snapshot.lambda'),
   'validate-input': () => require('../../lambda-src/validate-input.lambda'),
+  'wake': () => require('../../lambda-src/wake.lambda'),
 };

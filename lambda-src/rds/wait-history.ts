@@ -31,20 +31,33 @@ export function median(xs: number[]): number | undefined {
 
 /** The recorded durations of `key`, oldest first ([] without a table, history or on a failed read). */
 export async function readHistory(key: string): Promise<number[]> {
+  return (await readHistoryItem(key)).durations;
+}
+
+/**
+ * The recorded durations of `key`, and whether the last wait of that step was
+ * ended by an RDS event (`reported`: the check that saw it done followed a
+ * wake-up; wakeOnRdsEvents).
+ */
+export async function readHistoryItem(key: string): Promise<{ durations: number[]; reported: boolean }> {
   const table = process.env.HISTORY_TABLE;
-  if (!table) return [];
+  if (!table) return { durations: [], reported: false };
   ddb ??= new DynamoDBClient({});
   try {
-    const out = await ddb.send(new GetItemCommand({ TableName: table, Key: { lockKey: { S: key } }, ProjectionExpression: 'durations' }));
-    return (out.Item?.durations?.L ?? []).map((v) => Number(v.N)).filter((n) => Number.isFinite(n) && n >= 0);
+    const out = await ddb.send(new GetItemCommand({ TableName: table, Key: { lockKey: { S: key } }, ProjectionExpression: 'durations, reported' }));
+    const durations = (out.Item?.durations?.L ?? []).map((v) => Number(v.N)).filter((n) => Number.isFinite(n) && n >= 0);
+    return { durations, reported: out.Item?.reported?.BOOL === true };
   } catch (err) {
     log('ERROR', { message: 'reading the wait history failed; waiting with the back-off', key, error: (err as Error)?.name });
-    return [];
+    return { durations: [], reported: false };
   }
 }
 
-/** Record `seconds` after `history` (the durations read at the wait's first check), keeping the last HISTORY_LENGTH. */
-export async function recordDuration(key: string, history: number[], seconds: number): Promise<void> {
+/**
+ * Record `seconds` after `history` (the durations read at the wait's first check), keeping the last HISTORY_LENGTH,
+ * and whether an RDS event ended this wait (`reported`).
+ */
+export async function recordDuration(key: string, history: number[], seconds: number, reported = false): Promise<void> {
   const table = process.env.HISTORY_TABLE;
   if (!table) return;
   ddb ??= new DynamoDBClient({});
@@ -53,10 +66,11 @@ export async function recordDuration(key: string, history: number[], seconds: nu
     await ddb.send(new UpdateItemCommand({
       TableName: table,
       Key: { lockKey: { S: key } },
-      UpdateExpression: 'SET #d = :d, #x = :x',
-      ExpressionAttributeNames: { '#d': 'durations', '#x': 'expiresAt' },
+      UpdateExpression: 'SET #d = :d, #r = :r, #x = :x',
+      ExpressionAttributeNames: { '#d': 'durations', '#r': 'reported', '#x': 'expiresAt' },
       ExpressionAttributeValues: {
         ':d': { L: durations.map((n) => ({ N: String(n) })) },
+        ':r': { BOOL: reported },
         ':x': { N: String(Math.floor(Date.now() / 1000) + HISTORY_DAYS * 86400) },
       },
     }));

@@ -8,8 +8,10 @@ import type { RunResult } from '../sim/run-pipeline';
 /**
  * Waits that learn, end to end: the real state machine and handlers, the
  * history in the synthesized lock table (dynalite), every call IAM-checked.
+ * Polling only (no RDS events): wake-on-events.e2e.test.ts covers learned
+ * waits that an RDS event ends.
  */
-const h = new Harness();
+const h = new Harness({ wakeOnRdsEvents: false });
 afterEach(() => h.done());
 
 const THREE_HOURS = { restore: 3 * 3600 };

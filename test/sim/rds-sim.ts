@@ -191,6 +191,12 @@ export class RdsSimulator {
   // Inspection
   // -------------------------------------------------------------------------
 
+  /** When the next status change is due by itself (simulated seconds; Infinity: none). Runs those due first. */
+  nextChangeAt(): number {
+    this.sim.advance();
+    return Math.min(Infinity, ...this.sim.records.map(r => r.life.endsAt));
+  }
+
   /**
    * Periods in which `identifier` had no reachable endpoint (an open one ends
    * now). `kind` picks the instance or the cluster endpoint of that name; by

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { RuleResource } from './eventbridge';
 
 /**
  * The state machine definition and its functions, read from a synthesized
@@ -25,6 +26,8 @@ export interface Definition {
   functions: Map<string, LambdaResource>;
   /** The state machine's logical id: its name in the fake ARNs (`resolve`). @default 'Restore' */
   stateMachineId?: string;
+  /** The template's EventBridge rules with an event pattern, and the functions they target (eventbridge.ts). */
+  rules?: RuleResource[];
 }
 
 /**
@@ -95,5 +98,9 @@ export function definitionFromTemplate(template: { Resources?: Record<string, an
       env: Object.fromEntries(Object.entries<any>(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, resolve(v, resources)])),
     });
   }
-  return { asl: JSON.parse(text), functions, stateMachineId: machines[0][0] };
+  const rules = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties?.EventPattern)
+    .map(([logicalId, r]) => ({
+      logicalId, pattern: r.Properties.EventPattern, targets: (r.Properties.Targets ?? []).map((x: any) => resolve(x.Arn, resources)),
+    }));
+  return { asl: JSON.parse(text), functions, stateMachineId: machines[0][0], rules };
 }

@@ -1,5 +1,7 @@
 import { setCaller } from './aws-calls';
+import { CALLBACK_RESOURCE, ENTERED_PLACEHOLDER, engineDefinition, runCallbackTask, TOKEN_PLACEHOLDER } from './callbacks';
 import { ParentExecution, START_EXECUTION_SYNC, startExecutionSync } from './child-executions';
+import { eventBus } from './eventbridge';
 import type { RdsSimulator } from './rds-sim';
 import { SimScheduler } from './scheduler';
 import { ACCOUNT, Definition, REGION } from './template-definition';
@@ -177,6 +179,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
   const seen = new Map<string, number>();
   const invoked = new Map<string, number>();
   const see = (name: string) => seen.set(name, (seen.get(name) ?? 0) + 1);
+  const taskInputs = new Map<string, any>(); // each Task state's input as entered (a callback's TimeoutSecondsPath)
   let final: { status: 'SUCCEEDED' | 'FAILED'; output?: any; error?: string; cause?: string } | undefined;
 
   const handlers: Record<string, (payload: any) => Promise<any>> = {};
@@ -200,6 +203,7 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       if ((seen.get(name) ?? 0) < n) throw new Error(`run-pipeline: the event log did not reach "${name}"`);
       const fault = options.lambdaFault?.(name, n);
       await scheduler.at(t);
+      await eventBus(sim).deliverDue(definition, options.loadHandler); // RDS events due by now reach their rules first
       if (fault === 'throttled') {
         timeline.push({ at: t - startedAt, state: name, type: 'Task', error: 'Lambda.TooManyRequestsException' });
         throw lambdaFaultError(fault, fn.logicalId);
@@ -238,14 +242,21 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
         t += lambdaSeconds;
       }
     };
+    if (CALLBACK_RESOURCE.test(state.Resource)) {
+      const invokeFunction = handlers[name];
+      handlers[name] = (params: any) => runCallbackTask(name, params,
+        () => state.TimeoutSeconds ?? valueAt(taskInputs.get(name), state.TimeoutSecondsPath), invokeFunction,
+        { sim, scheduler, definition, executionArn, loadHandler: options.loadHandler, now: () => t, set: (v) => { t = v; } });
+    }
   }
   const zero = (type: string) => Object.fromEntries([...states].filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
   const retryZero = Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([n, s]) => [n, s.Retry.map(() => 0)]));
 
   // asl-validator compiles its JSON schemas on every validation (most of a short run's time): validate
   // each distinct definition once, on its first run, and run it unvalidated after that.
-  const aslKey = JSON.stringify(definition.asl);
-  const machine = new StateMachine(definition.asl, { validationOptions: VALIDATED.has(aslKey) ? { noValidate: true } : { checkArn: false } });
+  const engineAsl = engineDefinition(definition.asl);
+  const aslKey = JSON.stringify(engineAsl);
+  const machine = new StateMachine(engineAsl, { validationOptions: VALIDATED.has(aslKey) ? { noValidate: true } : { checkArn: false } });
   VALIDATED.add(aslKey);
   // The engine stamps $$.Execution.StartTime with `new Date()` synchronously
   // inside run(): let that one reading come from the simulated clock.
@@ -270,6 +281,8 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
           RoleArn: `arn:aws:iam::${ACCOUNT}:role/sim`,
         } as any,
         StateMachine: { Id: machineArn, Name: machineId } as any,
+        State: { EnteredTime: ENTERED_PLACEHOLDER }, // not in the engine's context object: callbacks.ts
+        Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
   } finally {
@@ -284,7 +297,8 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
           const state = states.get(e.state.name);
           see(e.state.name);
           transitions += 1;
-          historyEvents += HISTORY_EVENTS[state?.Type] ?? 2;
+          historyEvents += (HISTORY_EVENTS[state?.Type] ?? 2) + (CALLBACK_RESOURCE.test(state?.Resource ?? '') ? 1 : 0); // + TaskSubmitted
+          if (state?.Type === 'Task') taskInputs.set(e.state.name, e.state.input);
           statesEntered.push(e.state.name);
           if (state?.Type === 'Wait') {
             const seconds = state.Seconds ?? valueAt(e.state.input, state.SecondsPath);

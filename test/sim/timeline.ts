@@ -31,7 +31,8 @@ export function steps(timeline: TimelineEntry[]): Step[] {
       waiting = { subject: e.state.slice('Start waiting for '.length), at: e.at, checks: 0, end: e.at };
       continue;
     }
-    if (waiting && (e.state === `Wait for ${waiting.subject}` || e.state === `Check ${waiting.subject}` || e.state === `Is ${waiting.subject} ready?`)) {
+    if (waiting && (e.state === `Wait for ${waiting.subject}` || e.state === `Wait for ${waiting.subject} or an RDS event`
+      || e.state === `Check ${waiting.subject}` || e.state === `Is ${waiting.subject} ready?`)) {
       if (e.state.startsWith('Check ')) waiting.checks += 1;
       waiting.end = e.at + (e.type === 'Task' ? 1 : 0);
       if (e.error) {

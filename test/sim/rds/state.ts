@@ -206,8 +206,9 @@ export class SimState {
       const t = Math.min(...this.records.map(r => r.life.endsAt));
       if (!(t <= now)) return;
       for (let due = this.dueAt(t); due; due = this.dueAt(t)) {
+        const from = due.life.status;
         due.life.next(t);
-        this.statusChanges.push({ at: t, kind: due.kind, identifier: identifierOf(due), status: due.life.status });
+        this.statusChanges.push({ at: t, kind: due.kind, identifier: identifierOf(due), status: due.life.status, from });
         // in time order, so the first member to become available is the writer
         this.electWriters();
       }

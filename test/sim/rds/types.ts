@@ -183,4 +183,6 @@ export interface StatusChange {
   kind: 'instance' | 'snapshot' | 'cluster' | 'cluster-snapshot';
   identifier: string;
   status: string;
+  /** The status it left. */
+  from?: string;
 }
