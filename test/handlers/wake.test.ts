@@ -107,3 +107,19 @@ test('the event\'s identifier is read from SourceIdentifier and from SourceArn (
   expect(eventIdentifiers({ detail: { SourceIdentifier: 'Orders-Cluster' } })).toEqual(['orders-cluster']);
   expect(eventIdentifiers({})).toEqual([]);
 });
+
+test('a SendTaskSuccess that fails otherwise (throttled) keeps the waiter: a later event may still wake it, or its timeout ends it', async () => {
+  const a = openTask('exec-a', 's');
+  await sleep({ token: a, seconds: 600, since: iso(0), identifier: 'orders-db' });
+  const throttled = new Error('Rate exceeded');
+  throttled.name = 'ThrottlingException';
+  const refuse = addCallGate((c) => { if (c.action === 'SendTaskSuccess') throw throttled; });
+  try {
+    expect(await wake(rdsEvent('orders-db', 100))).toEqual({ identifiers: ['orders-db'], woken: 0, dropped: 0 });
+  } finally {
+    refuse();
+  }
+  expect(await waiters('orders-db')).toHaveLength(1);
+  expect(await wake(rdsEvent('orders-db', 200, 'RDS-EVENT-0002'))).toEqual({ identifiers: ['orders-db'], woken: 1, dropped: 0 });
+  expect(JSON.parse(taskOutput(a)!)).toEqual({ slept: 200, event: 'RDS-EVENT-0002' });
+});
