@@ -31,7 +31,11 @@ describe('afterRestore', () => {
   test('no hook by default: no hook state, no permission beyond the pipeline\'s functions', () => {
     const { states, statements } = synth(() => ({}));
     expect(Object.keys(states).filter((n) => /after-restore/.test(n))).toEqual([]);
-    expect(statements.filter((s) => actions(s).some((a: string) => a.startsWith('states:')))).toEqual([]);
+    // the only states: grants are the fleet's, on this pipeline's own state machine and its executions
+    const own = /RestoreStateMachine[0-9A-F]+/;
+    const grants = statements.filter((s) => actions(s).some((a: string) => a.startsWith('states:')));
+    expect(grants.length).toBeGreaterThan(0);
+    for (const g of grants) expect(JSON.stringify(g.Resource)).toMatch(own);
   });
 
   test('a Lambda hook: after the verify step, failures to the rollback, 15 min by default, lambda:InvokeFunction on that function only', () => {
@@ -88,11 +92,15 @@ describe('afterRestore', () => {
       expect(state.TimeoutSeconds).toBe(3600);
       expect(state.Catch[0].Next).toMatch(/^Start waiting for partly restored (instance|members)$/);
     }
-    const start = statements.filter((s) => actions(s).includes('states:StartExecution'));
+    // besides the fleet's grants on the pipeline's own state machine (see the test above)
+    const onHook = (s: any) => JSON.stringify(s.Resource).includes('HookMachine');
+    const start = statements.filter((s) => actions(s).includes('states:StartExecution') && onHook(s));
     expect(start).toHaveLength(1);
     expect(start[0].Resource.Ref).toMatch(/^HookMachine/);
-    const describe = statements.filter((s) => actions(s).includes('states:DescribeExecution'));
+    const describe = statements.filter((s) => actions(s).includes('states:DescribeExecution') && onHook(s));
     expect(describe).toHaveLength(1);
+    expect(statements.filter((s) => actions(s).some((a: string) => a.startsWith('states:')) && !onHook(s))
+      .every((s) => /RestoreStateMachine[0-9A-F]+/.test(JSON.stringify(s.Resource)))).toBe(true);
     expect(actions(describe[0]).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
     // the executions of that state machine only (arn:...:execution:<its name>:*)
     expect(JSON.stringify(describe[0].Resource)).toMatch(/:execution:.*HookMachine.*\*/);
