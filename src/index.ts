@@ -6,6 +6,7 @@ export * from './endings';
 export { Cutover } from './cutover';
 export type { CutoverOptions, DnsAliasCutoverProps } from './cutover';
 export * from './restore-handlers';
+export type { RestoreHandlersProps } from './restore-handlers-props';
 export type { PollingOptions } from './polling';
 export type { FleetOptions } from './fleet';
 export { RestoreAlerts } from './alerts';
