@@ -1,4 +1,5 @@
 export * from './trapheus-restore';
+export type { TrapheusRestoreProps } from './trapheus-restore-props';
 export * from './instance-pipeline';
 export * from './cluster-pipeline';
 export type { RestorePipelineProps } from './pipeline-steps';
