@@ -33,35 +33,27 @@
  * - snapshots.ts      DB snapshots and DB cluster snapshots (incl. final snapshots)
  * - tags.ts           Add/Remove/ListTagsForResource
  * - exports.ts        StartExportTask, DescribeExportTasks (snapshot exports to S3)
+ * - commands.ts       every implemented command, by name (the dispatch table)
  */
 import { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { gateCall } from './aws-calls';
 import { SimClock } from './clock';
 import { accountUse, DEFAULT_QUOTAS, describeAccountAttributes, QuotaName } from './rds/account';
-import {
-  describeDBInstanceAutomatedBackups, restoreDBClusterToPointInTime, restoreDBInstanceToPointInTime, seedAutomatedSnapshot,
-} from './rds/backups';
+import { seedAutomatedSnapshot } from './rds/backups';
 import { viewCluster } from './rds/cluster-model';
-import {
-  deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot, seedCluster, setHttpEndpoint,
-} from './rds/clusters';
-import { copyDBClusterSnapshot, copyDBSnapshot, foreignKeyPolicy, seedSharedSnapshot, SharedSnapshotSpec } from './rds/copies';
+import { seedCluster } from './rds/clusters';
+import { RdsCommands, rdsCommands } from './rds/commands';
+import { foreignKeyPolicy, seedSharedSnapshot, SharedSnapshotSpec } from './rds/copies';
 import { ExportTasks } from './rds/exports';
 import { FaultInjector, stick, stickNext } from './rds/faults';
 import { viewInstance } from './rds/instance-model';
-import {
-  deleteDBInstance, describeDBInstances, modifyDBInstance, restoreDBInstanceFromDBSnapshot, seedInstance, startAutomatedBackup,
-} from './rds/instances';
+import { seedInstance, startAutomatedBackup } from './rds/instances';
 import { addForeignKey, foreignKeyAccounts } from './rds/kms';
 import { commandName } from './rds/lifecycle';
-import { createDBInstance, seedClusterInstance } from './rds/members';
-import {
-  createDBClusterSnapshot, createDBSnapshot, deleteDBClusterSnapshot, deleteDBSnapshot, describeDBClusterSnapshots, describeDBSnapshots,
-  seedClusterSnapshot, seedSnapshot, viewClusterSnapshot, viewSnapshot,
-} from './rds/snapshots';
+import { seedClusterInstance } from './rds/members';
+import { seedClusterSnapshot, seedSnapshot, viewClusterSnapshot, viewSnapshot } from './rds/snapshots';
 import { SimOptions, SimState } from './rds/state';
-import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './rds/tags';
 import { Throttling } from './rds/throttling';
 import {
   ClusterInstanceSpec, ClusterSnapshotSpec, ClusterSpec, EndpointEvent, FaultRule, InstanceSpec, RetainedAutomatedBackup, SimCall,
@@ -87,37 +79,8 @@ export class RdsSimulator {
   throttling?: Throttling;
   private mock?: AwsStub<any, any, any>;
 
-  /** Every implemented command, by name. */
-  private readonly handlers: Record<string, (input: any) => object> = {
-    DescribeDBInstances: input => describeDBInstances(this.sim, input),
-    ModifyDBInstance: input => modifyDBInstance(this.sim, input),
-    RestoreDBInstanceFromDBSnapshot: input => restoreDBInstanceFromDBSnapshot(this.sim, input),
-    DeleteDBInstance: input => deleteDBInstance(this.sim, input),
-    CreateDBSnapshot: input => createDBSnapshot(this.sim, input),
-    DescribeDBSnapshots: input => describeDBSnapshots(this.sim, input),
-    DeleteDBSnapshot: input => deleteDBSnapshot(this.sim, input),
-    DescribeDBClusters: input => describeDBClusters(this.sim, input),
-    ModifyDBCluster: input => modifyDBCluster(this.sim, input),
-    RestoreDBClusterFromSnapshot: input => restoreDBClusterFromSnapshot(this.sim, input),
-    DeleteDBCluster: input => deleteDBCluster(this.sim, input),
-    EnableHttpEndpoint: input => setHttpEndpoint(this.sim, input, true),
-    DisableHttpEndpoint: input => setHttpEndpoint(this.sim, input, false),
-    CreateDBInstance: input => createDBInstance(this.sim, input),
-    CreateDBClusterSnapshot: input => createDBClusterSnapshot(this.sim, input),
-    DescribeDBClusterSnapshots: input => describeDBClusterSnapshots(this.sim, input),
-    DeleteDBClusterSnapshot: input => deleteDBClusterSnapshot(this.sim, input),
-    AddTagsToResource: input => addTagsToResource(this.sim, input),
-    RemoveTagsFromResource: input => removeTagsFromResource(this.sim, input),
-    ListTagsForResource: input => listTagsForResource(this.sim, input),
-    StartExportTask: input => this.exports.start(input),
-    DescribeExportTasks: input => this.exports.describe(input),
-    RestoreDBInstanceToPointInTime: input => restoreDBInstanceToPointInTime(this.sim, input),
-    RestoreDBClusterToPointInTime: input => restoreDBClusterToPointInTime(this.sim, input),
-    DescribeDBInstanceAutomatedBackups: input => describeDBInstanceAutomatedBackups(this.sim, input),
-    CopyDBSnapshot: input => copyDBSnapshot(this.sim, input),
-    CopyDBClusterSnapshot: input => copyDBClusterSnapshot(this.sim, input),
-    DescribeAccountAttributes: () => describeAccountAttributes(this.quotas, accountUse(this)),
-  };
+  /** Every implemented command, by name (rds/commands.ts). */
+  private readonly handlers: RdsCommands;
   /** The account's quotas (DescribeAccountAttributes' Max), to lower in a test. */
   readonly quotas: Record<QuotaName, number> = { ...DEFAULT_QUOTAS };
 
@@ -128,6 +91,7 @@ export class RdsSimulator {
     this.endpointEvents = this.sim.endpointEvents;
     this.statusChanges = this.sim.statusChanges;
     this.exports = new ExportTasks(this.sim);
+    this.handlers = rdsCommands(this.sim, this.exports, () => describeAccountAttributes(this.quotas, accountUse(this)));
   }
 
   // -------------------------------------------------------------------------
