@@ -5,11 +5,12 @@
  */
 import { DBCluster, DBInstance, DBSubnetGroup } from '@aws-sdk/client-rds';
 import { SimClock } from '../clock';
-import { CLUSTER_DNS, Env, HOSTED_ZONE_ID } from './engines';
+import { Env, HOSTED_ZONE_ID } from './engines';
 import { applyStick, rdsFault, STATE_RULES } from './faults';
+import { ClusterRecord, ClusterSnapshotRecord, GONE, identifierOf, InstanceRecord, SimRecord, SnapshotRecord } from './lifecycle';
 import {
-  ClusterRecord, ClusterSnapshotRecord, GONE, hashOf, identifierOf, InstanceRecord, pseudoRandom, SimRecord, SnapshotRecord,
-} from './lifecycle';
+  availabilityZones, clusterAddress, instanceAddress, madeUpSubnetGroup, RdsArnType, rdsArn, resourceId,
+} from './names';
 import { DEFAULT_DURATIONS, EndpointEvent, RetainedAutomatedBackup, SimDurations, StatusChange } from './types';
 
 /**
@@ -302,51 +303,35 @@ export class SimState {
   // Names
   // -------------------------------------------------------------------------
 
-  /** RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS". */
-  arn(type: 'db' | 'snapshot' | 'cluster' | 'cluster-snapshot', id: string): string {
-    return `arn:aws:rds:${this.region}:${this.accountId}:${type}:${id}`;
+  /** RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS" (names.ts). */
+  arn(type: RdsArnType, id: string): string {
+    return rdsArn(this.region, this.accountId, type, id);
   }
 
-  /** <id>.<hash>.<region>.rds.amazonaws.com; the hash part is made up. */
   address(id: string): string {
-    return `${id}.c1abcdefghij.${this.region}.rds.amazonaws.com`;
+    return instanceAddress(this.region, id);
   }
 
   /** The cluster (writer) endpoint, or with `reader` the reader endpoint. */
   clusterAddress(id: string, reader = false): string {
-    return `${id}.cluster-${reader ? 'ro-' : ''}${CLUSTER_DNS}.${this.region}.rds.amazonaws.com`;
+    return clusterAddress(this.region, id, reader);
   }
 
-  /** DbiResourceId / DbClusterResourceId (API_DBInstance, API_DBCluster): db-… / cluster-… and 26 characters (format assumed). */
   newResourceId(): string {
-    return `db-${pseudoRandom(++this.resourceCounter, 26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
+    return resourceId('db', ++this.resourceCounter);
   }
 
   newClusterResourceId(): string {
-    return `cluster-${pseudoRandom(++this.resourceCounter, 26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
+    return resourceId('cluster', ++this.resourceCounter);
   }
 
   availabilityZones(): string[] {
-    return ['a', 'b', 'c'].map(az => `${this.region}${az}`);
+    return availabilityZones(this.region);
   }
 
   /** A subnet group by name: one seen on a seeded instance, else a made-up one in its own VPC. */
   subnetGroup(name: string): DBSubnetGroup {
     const known = this.knownSubnetGroups.get(name);
-    if (known) return structuredClone(known);
-    const vpc = name === 'default' ? 'vpc-default' : `vpc-0${hashOf(name).toString(16).padStart(8, '0')}`;
-    return {
-      DBSubnetGroupName: name,
-      DBSubnetGroupDescription: name,
-      VpcId: vpc,
-      SubnetGroupStatus: 'Complete',
-      Subnets: ['a', 'b', 'c'].map(az => ({
-        SubnetIdentifier: `subnet-${pseudoRandom(hashOf(name + az), 8, '0123456789abcdef')}`,
-        SubnetAvailabilityZone: { Name: `${this.region}${az}` },
-        SubnetOutpost: {},
-        SubnetStatus: 'Active',
-      })),
-      SupportedNetworkTypes: ['IPV4'],
-    };
+    return known ? structuredClone(known) : madeUpSubnetGroup(this.region, name);
   }
 }
