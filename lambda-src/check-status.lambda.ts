@@ -8,6 +8,7 @@ import { findInstance, findInstanceByResourceId, stillPending } from './rds/inst
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
 import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
+import { InstanceListing, recentInstances, recentSnapshots } from './rds/status-cache';
 import { historyKey, median, readHistoryItem, recordDuration } from './rds/wait-history';
 
 /** How a wait polls: seconds, from the construct's props. */
@@ -67,6 +68,8 @@ export interface CheckEvent {
   readonly pace?: number;
   /** RDS events may end this wait's long sleeps (callback tasks): a learned wait sleeps to its expected end in one go. */
   readonly wakeable?: boolean;
+  /** When this check began (the Task state's entered time, ISO 8601): the age of a fleet's shared instance listing. */
+  readonly now?: string;
 }
 
 /** The next `wait`: the progress, the history and expectation carried to the next check, and whether the wait is over. */
@@ -110,17 +113,38 @@ const ADVICE: Record<string, string> = {
     + 'delete it and try again in a few hours, or with another instance class or Availability Zone',
 };
 
+/**
+ * A fleet's target (its job's `pace`, set from the fleet's size) reads its
+ * instances from the fleet's shared listing (rds/status-cache.ts), fetched
+ * after this wait began; a single target, and a check an RDS event woke
+ * (the event is news the listing may predate), describe the instance itself.
+ */
+function sharing(e: CheckEvent): { now: number; notBefore: number } | undefined {
+  if (!(e.pace && e.pace > 0) || typeof e.wait.woken?.slept === 'number' || !e.now) return undefined;
+  const now = Math.floor(Date.parse(e.now) / 1000);
+  return Number.isFinite(now) ? { now, notBefore: now - e.wait.elapsed - e.wait.interval } : undefined;
+}
+
+async function sharedListing(e: CheckEvent): Promise<InstanceListing | undefined> {
+  const s = sharing(e);
+  return s && recentInstances(s.now, s.notBefore);
+}
+
 async function instanceState(e: CheckEvent): Promise<State> {
-  const db = e.identifier ? await findInstance(e.identifier) : await findInstanceByResourceId(e.resourceId!);
+  const shared = await sharedListing(e);
+  const db = shared
+    ? (e.identifier ? shared.byIdentifier(e.identifier) : shared.byResourceId(e.resourceId!))
+    : e.identifier ? await findInstance(e.identifier) : await findInstanceByResourceId(e.resourceId!);
   return instanceCondition(e, db, db?.DBInstanceIdentifier ?? e.identifier ?? e.resourceId!);
 }
 
 /** Every instance in `identifiers` meets the condition (no resource-id check: they are many). */
 async function instancesState(e: CheckEvent): Promise<State> {
+  const shared = await sharedListing(e);
   const states: string[] = [];
   let done = true;
   for (const id of e.identifiers ?? []) {
-    const s = instanceCondition({ ...e, resourceId: undefined }, await findInstance(id), id);
+    const s = instanceCondition({ ...e, resourceId: undefined }, shared ? shared.byIdentifier(id) : await findInstance(id), id);
     if (!s.done) done = false;
     states.push(`${id} ${s.status}`);
   }
@@ -129,7 +153,10 @@ async function instancesState(e: CheckEvent): Promise<State> {
 
 async function snapshotState(e: CheckEvent): Promise<State> {
   const kind = snapshotKind(e.resource === 'cluster-snapshot');
-  const s = await kind.find(e.identifier!);
+  // a fleet's target: a DB snapshot of this account (not an ARN) from the shared listing
+  const share = e.resource === 'snapshot' && !e.identifier!.includes(':') ? sharing(e) : undefined;
+  const listed = share && await recentSnapshots(share.now, share.notBefore);
+  const s = listed ? listed.get(e.identifier!.toLowerCase()) : await kind.find(e.identifier!);
   const status = s?.status ?? 'absent';
   if (e.until === 'gone') return { done: !s, status };
   if (status === 'failed' || status === 'error' || (e.until === 'available' && !s)) {

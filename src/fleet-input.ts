@@ -35,12 +35,13 @@ export interface FleetMember {
 /**
  * Seconds between the starts of a fleet's first targets (those that start at
  * once, up to `maxConcurrency`): their RDS calls (capture, snapshot, rename,
- * settings, deletion: about 9 a minute for a target in such a step) and their
- * status checks do not fall in the same minute, so a large fleet stays within
- * RDS's request budget (`npm run bench`: a fleet of 50 at most about 1 request
- * a second). Later targets start when a slot frees.
+ * settings, deletion: about 9 a minute for a target in such a step) do not
+ * fall in the same minute, so a large fleet stays within RDS's request budget
+ * (`npm run bench`: a fleet of 50 at most about 1 request a second; its
+ * status checks share one listing, lambda-src/rds/status-cache.ts). Later
+ * targets start when a slot frees.
  */
-export const START_SPACING = 15;
+export const START_SPACING = 10;
 
 /**
  * Seconds per fleet target between one target's status checks (at least):

@@ -71,6 +71,8 @@ export function waitUntil(scope: Construct, subject: string, props: WaitUntilPro
     database: sfn.JsonPath.stringAt('$.identifier'),
     // the least interval between checks: a fleet's targets poll less often (validate-input sets it; 0 alone)
     pace: sfn.JsonPath.numberAt('$.pace'),
+    // when the check runs: a fleet's targets share one recent instance listing (lambda-src/rds/status-cache.ts)
+    now: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
   };
   // the check plans the long sleeps knowing that RDS events may end them
   if (props.sleepFunction) payload.wakeable = true;

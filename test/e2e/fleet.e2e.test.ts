@@ -34,13 +34,19 @@ describe('a fleet of 10 instances and clusters', () => {
       message: 'Cannot create a db.r6g.large instance in us-east-1',
     });
     const started: AwsCall[] = [];
+    const checks: AwsCall[] = [];
     const removeGate = addCallGate((c) => {
       if (c.action === 'StartExecution') started.push(c);
+      if (c.caller?.startsWith('RestoreHandlersCheckStatus') && (c.service === 'rds' || c.input?.Key?.lockKey?.S?.startsWith('status-cache:'))) checks.push(c);
     });
     const result = await h.run(fleetInput(4));
     removeGate();
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('FleetTargetsFailed');
+    // the targets' status checks share listings of the account (lambda-src/rds/status-cache.ts), each call allowed by the IAM check
+    const listings = checks.filter((c) => c.service === 'rds' && !c.input.DBInstanceIdentifier && !c.input.DBSnapshotIdentifier && !c.input.Filters);
+    expect(listings.map((c) => c.action)).toEqual(expect.arrayContaining(['DescribeDBInstances', 'DescribeDBSnapshots']));
+    expect(checks.filter((c) => c.service === 'dynamodb').map((c) => c.action)).toEqual(expect.arrayContaining(['GetItem', 'UpdateItem']));
     // each child started by the state machine's role, checked by the IAM check against its synthesized policy
     expect(started).toHaveLength(10);
     expect(started.map((c) => c.caller)).toEqual(Array(10).fill(h.definition.stateMachineId));
@@ -54,9 +60,9 @@ describe('a fleet of 10 instances and clusters', () => {
     for (const child of result.children!) {
       expect(child.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:RestoreStateMachine[0-9A-F]+:sim-\d+$/);
     }
-    // the first 4 (maxConcurrency) start 15 s apart; the others when a slot frees
+    // the first 4 (maxConcurrency) start 10 s apart; the others when a slot frees
     const turns = result.children!.map((c) => c.timeline.find((e) => e.state === 'Wait for this target\'s turn')!.seconds);
-    expect(turns.sort((a, b) => a! - b!)).toEqual([0, 0, 0, 0, 0, 0, 0, 15, 30, 45]);
+    expect(turns.sort((a, b) => a! - b!)).toEqual([0, 0, 0, 0, 0, 0, 0, 10, 20, 30]);
     const failedChildren = result.children!.filter((c) => c.status === 'FAILED');
     expect(failedChildren).toHaveLength(1);
     expect(failedChildren[0].path).toContain('Rename the original back');

@@ -218,12 +218,12 @@ describe('validate-input: a fleet', () => {
   const execution = 'arn:aws:states:us-east-1:123456789012:execution:Restore:fleet-1';
   const targets = (n: number) => Array.from({ length: n }, (_, i) => ({ identifier: `db-${i + 1}`, task: 'db_restore', isCluster: i % 2 === 1 }));
 
-  test('every target gets fleet { execution, size, delay }: the first maxConcurrency start 15 s apart, the others when a slot frees', async () => {
+  test('every target gets fleet { execution, size, delay }: the first maxConcurrency start 10 s apart, the others when a slot frees', async () => {
     const out = await handler({ input: { targets: targets(5), maxConcurrency: 3 }, _execution: execution }) as any;
     expect(out.size).toBe(5);
     expect(out.maxConcurrency).toBe(3);
-    expect(out.targets.map((t: any) => t.fleet)).toEqual([0, 15, 30, 0, 0].map((delay) => ({ execution, size: 5, delay })));
-    expect(out.targets[1]).toEqual({ identifier: 'db-2', task: 'db_restore', isCluster: true, fleet: { execution, size: 5, delay: 15 } });
+    expect(out.targets.map((t: any) => t.fleet)).toEqual([0, 10, 20, 0, 0].map((delay) => ({ execution, size: 5, delay })));
+    expect(out.targets[1]).toEqual({ identifier: 'db-2', task: 'db_restore', isCluster: true, fleet: { execution, size: 5, delay: 10 } });
   });
 
   test('maxConcurrency defaults to FLEET_CONCURRENCY, at most the fleet size', async () => {

@@ -43,6 +43,11 @@ function replacePlaceholders(value: any, token: string, entered: string): any {
   return value;
 }
 
+/** A task's payload with `$$.State.EnteredTime` read as `entered` (ISO 8601), for every task: the engine's context has none. */
+export function withEnteredTime(payload: any, entered: string): any {
+  return replacePlaceholders(payload, TOKEN_PLACEHOLDER, entered);
+}
+
 function timeoutError(): Error {
   const err = new Error('States.Timeout');
   err.name = 'States.Timeout';

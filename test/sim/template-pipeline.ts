@@ -1,5 +1,5 @@
 import { setCaller } from './aws-calls';
-import { CALLBACK_RESOURCE, ENTERED_PLACEHOLDER, engineDefinition, runCallbackTask, TOKEN_PLACEHOLDER } from './callbacks';
+import { CALLBACK_RESOURCE, ENTERED_PLACEHOLDER, engineDefinition, runCallbackTask, TOKEN_PLACEHOLDER, withEnteredTime } from './callbacks';
 import { ParentExecution, START_EXECUTION_SYNC, startExecutionSync } from './child-executions';
 import { eventBus } from './eventbridge';
 import type { RdsSimulator } from './rds-sim';
@@ -149,7 +149,8 @@ export async function runDefinition(definition: Definition, input: unknown, sim:
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const module: HandlerModule = options.loadHandler ? options.loadHandler(fn.name) : require(fn.module);
-        const result = await module.handler(JSON.parse(JSON.stringify(payload)));
+        const entered = new Date(clock.start.getTime() + t * 1000).toISOString(); // $$.State.EnteredTime
+        const result = await module.handler(withEnteredTime(JSON.parse(JSON.stringify(payload)), entered));
         if (fn.name === 'check-status') checks.push({ state: name, at: entry.at, payload, result });
         if (fault === 'timed out') {
           // the work is done, but the answer is lost: the function's timeout passes first
