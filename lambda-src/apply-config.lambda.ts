@@ -10,8 +10,8 @@ import { configDrift, InstanceConfig, INSTANCE_ATTRIBUTES, modifyParams } from '
 import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
 import { logged } from './rds/log';
-import { stagedView } from './rds/staged-cluster';
 import { ManagedSecretRef, managedPasswordParams, verifyManagedPassword } from './rds/managed-password';
+import { stagedView } from './rds/staged-cluster';
 
 /**
  * A restored DB instance. `apply`: one ModifyDBInstance for what the restore

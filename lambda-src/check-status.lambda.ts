@@ -7,8 +7,8 @@ import { exportCondition, findExport } from './rds/exports';
 import { findInstance, findInstanceByResourceId, stillPending } from './rds/instances';
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
-import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
 import { InstanceListing, recentInstances, recentSnapshots } from './rds/status-cache';
+import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
 import { historyKey, median, readHistoryItem, recordDuration } from './rds/wait-history';
 
 /** How a wait polls: seconds, from the construct's props. */

@@ -1,6 +1,9 @@
 import { AddTagsToResourceCommand, DBCluster, DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, Tag } from '@aws-sdk/client-rds';
 import { rds } from './rds/client';
 import { clusterMembers, findCluster } from './rds/clusters';
+import {
+  DEFAULT_HANDLING, deleteCluster, deleteInstance, finalSnapshotFor, notYetForFinalSnapshot, OldDatabaseHandling, TAG_FINAL_SNAPSHOT_OF,
+} from './rds/deleting';
 import { attempt, classify, isFault, PipelineError } from './rds/errors';
 import { findInstance, instanceOf } from './rds/instances';
 import type { Job, OriginalCluster } from './rds/job';
@@ -8,9 +11,6 @@ import { logged } from './rds/log';
 import { TAG_PIPELINE, TAG_SOURCE, tempIdentifier } from './rds/naming';
 import { pipelineId } from './rds/snapshots';
 import { stagedView } from './rds/staged-cluster';
-import {
-  DEFAULT_HANDLING, deleteCluster, deleteInstance, finalSnapshotFor, notYetForFinalSnapshot, OldDatabaseHandling, TAG_FINAL_SNAPSHOT_OF,
-} from './rds/deleting';
 
 export { finalSnapshotIdentifier, TAG_FINAL_SNAPSHOT_OF } from './rds/deleting';
 export type { OldDatabaseHandling } from './rds/deleting';

@@ -1,7 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { hook, hookFunction } from './fixtures/after-restore-hook.fixture';
 import { Harness, identity } from './harness';
-import { Duration } from 'aws-cdk-lib';
 import { TAG_FINAL_SNAPSHOT_OF } from '../../lambda-src/delete.lambda';
 import { AfterRestore, Cutover, OldDatabasePolicy } from '../../src';
 import { fullyConfiguredInstance } from '../sim/fixtures';

@@ -97,7 +97,9 @@ function managedPasswordInvariant(s: Scenario, sim: RdsSimulator, result: RunRes
 }
 
 /** Invariants 1, 2, 4, 7 and 8 after a run. */
-export function invariants(s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[]; pipelineId: string }, dns?: Route53Simulator): string[] {
+export function invariants(
+  s: Scenario, sim: RdsSimulator, result: RunResult, originals: { ids: string[]; pipelineId: string }, dns?: Route53Simulator,
+): string[] {
   const problems: string[] = [];
   if (result.status !== 'SUCCEEDED' && result.status !== 'FAILED') problems.push(`ended ${result.status}`);
   const cause = result.cause ?? '';

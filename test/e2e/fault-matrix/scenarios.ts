@@ -155,7 +155,9 @@ export const SHARDS: Record<string, string[]> = {
 export const ID = (s: Scenario) => (s.isCluster ? 'orders-aurora' : 'orders-db');
 
 /** Seed the database of a scenario; returns the identifiers and resource ids of the originals (and the pipeline's id). */
-export function seed(sim: RdsSimulator, s: Scenario, pipelineId: string, dns?: Route53Simulator): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
+export function seed(
+  sim: RdsSimulator, s: Scenario, pipelineId: string, dns?: Route53Simulator,
+): { ids: string[]; resourceIds: Set<string>; pipelineId: string } {
   const seeded = seedDatabase(sim, s, pipelineId);
   if (s.dns) {
     dns!.addZone(DNS_ZONE, 'example.internal');
