@@ -32,7 +32,7 @@ const REQUEST = 0.2 / 1e6;
 const MEMORY_GB = 0.25;
 
 async function main(dynamo: Dynalite) {
-  // `npm run bench -- --only fleet` (or BENCH_ONLY=fleet): just the fleet lines; the default prints everything.
+  // `BENCH_ONLY=fleet npm run bench` (or `--only fleet` to demo/bench.ts): just the fleet lines; the default prints everything.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : process.env.BENCH_ONLY;
   if (only === 'fleet') {
     await fleetBench(dynamo, process.env.BENCH_FLEET_SIZES?.split(',').map(Number));

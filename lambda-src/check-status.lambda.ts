@@ -7,7 +7,7 @@ import { exportCondition, findExport } from './rds/exports';
 import { findInstance, findInstanceByResourceId, stillPending } from './rds/instances';
 import { logged } from './rds/log';
 import { snapshotKind } from './rds/snapshots';
-import { InstanceListing, recentInstances, recentSnapshots } from './rds/status-cache';
+import { InstanceListing, recentClusters, recentInstances, recentSnapshots } from './rds/status-cache';
 import { isReady, isStuck, Readiness, statusRule } from './rds/statuses';
 import { historyKey, median, readHistoryItem, recordDuration } from './rds/wait-history';
 
@@ -166,7 +166,11 @@ async function snapshotState(e: CheckEvent): Promise<State> {
 }
 
 async function clusterState(e: CheckEvent): Promise<State> {
-  const cluster = e.identifier ? await findCluster(e.identifier) : await findClusterByResourceId(e.resourceId!);
+  const share = sharing(e);
+  const listed = share && await recentClusters(share.now, share.notBefore);
+  const cluster = listed
+    ? (e.identifier ? listed.byIdentifier(e.identifier) : listed.byResourceId(e.resourceId!))
+    : e.identifier ? await findCluster(e.identifier) : await findClusterByResourceId(e.resourceId!);
   const status = cluster ? cluster.Status ?? 'unknown' : 'absent';
   const isExpected = !e.resourceId || cluster?.DbClusterResourceId === e.resourceId;
   const name = cluster?.DBClusterIdentifier ?? e.identifier ?? e.resourceId;
@@ -190,7 +194,11 @@ async function clusterState(e: CheckEvent): Promise<State> {
       if (!cluster || !isExpected || status !== 'available') {
         return { done: false, status: cluster && !isExpected ? `${status} (another DB cluster)` : status };
       }
-      const members = await clusterMembers(cluster);
+      // a fleet's target: the members from the shared instance listing (those it lists under the cluster's members)
+      const instances = listed && await sharedListing(e);
+      const members = instances
+        ? (cluster.DBClusterMembers ?? []).map((m) => instances.byIdentifier(m.DBInstanceIdentifier!)).filter((m): m is DBInstance => !!m)
+        : await clusterMembers(cluster);
       const byId = new Map(members.map((m) => [m.DBInstanceIdentifier!, m]));
       const wanted = e.members ?? [...byId.keys()];
       const pending = wanted

@@ -1,16 +1,16 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DBInstance, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { DBCluster, DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { rds } from './client';
 import { isFault } from './errors';
 import { log } from './log';
 import type { Snap } from './snapshots';
 
 /**
- * The status checks of a fleet's targets share one DescribeDBInstances (and
- * one DescribeDBSnapshots) call (RDS's request budget: a fleet of 50 waiting
+ * The status checks of a fleet's targets share one DescribeDBInstances (one
+ * DescribeDBClusters, one DescribeDBSnapshots) call (RDS's request budget: a fleet of 50 waiting
  * targets at most about 1 request a second). An item of the restore lock's
- * table (`INSTANCES_KEY`, `SNAPSHOTS_KEY`) holds what an unfiltered
- * DescribeDBInstances (manual DescribeDBSnapshots) answered, every page, and
+ * table (`INSTANCES_KEY`, `CLUSTERS_KEY`, `SNAPSHOTS_KEY`) holds what an
+ * unfiltered DescribeDBInstances (DescribeDBClusters, manual DescribeDBSnapshots) answered, every page, and
  * when: a check that finds it at most `CACHE_SECONDS` old, and made after its
  * own wait began (so after the step it waits for), reads its resource there;
  * the first check that finds it stale claims the refresh (a conditional
@@ -20,10 +20,12 @@ import type { Snap } from './snapshots';
  * a single target always does.
  *
  * Only the fields a status check reads are kept (instances: identifier,
- * status, resource id, pending modified values; snapshots: identifier, status).
+ * status, resource id, pending modified values; clusters: identifier, status,
+ * resource id, members; snapshots: identifier, status).
  */
 export const INSTANCES_KEY = 'status-cache:instances';
 export const SNAPSHOTS_KEY = 'status-cache:snapshots';
+export const CLUSTERS_KEY = 'status-cache:clusters';
 /** How old (seconds) a listing may be to answer a check. */
 export const CACHE_SECONDS = 15;
 /**
@@ -139,4 +141,34 @@ async function listSnapshots(): Promise<Snap[] | undefined> {
 export async function recentSnapshots(now: number, notBefore: number): Promise<Map<string, Snap> | undefined> {
   const found = await shared(SNAPSHOTS_KEY, now, notBefore, listSnapshots);
   return found && new Map(found.items.map((s) => [s.id.toLowerCase(), s]));
+}
+
+type SlimCluster = Pick<DBCluster, 'DBClusterIdentifier' | 'Status' | 'DbClusterResourceId' | 'DBClusterMembers'>;
+
+/** Every DB cluster of the account (identifier, status, resource id, members), or undefined when there are more than MAX_PAGES pages. */
+async function listClusters(): Promise<SlimCluster[] | undefined> {
+  const all: SlimCluster[] = [];
+  let Marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const out = await rds().send(new DescribeDBClustersCommand({ MaxRecords: 100, Marker }));
+    for (const c of out.DBClusters ?? []) {
+      const members = (c.DBClusterMembers ?? []).map(({ DBInstanceIdentifier, IsClusterWriter }) => ({ DBInstanceIdentifier, IsClusterWriter }));
+      const { DBClusterIdentifier, Status, DbClusterResourceId } = c;
+      all.push({ DBClusterIdentifier, Status, DbClusterResourceId, DBClusterMembers: members });
+    }
+    Marker = out.Marker;
+    if (!Marker) return all;
+  }
+  return undefined;
+}
+
+/** The account's DB clusters, recent (see `shared`), by identifier and by resource id; or undefined. */
+export async function recentClusters(now: number, notBefore: number): Promise<{
+  byIdentifier(id: string): DBCluster | undefined; byResourceId(rid: string): DBCluster | undefined;
+} | undefined> {
+  const found = await shared(CLUSTERS_KEY, now, notBefore, listClusters);
+  if (!found) return undefined;
+  const ids = new Map(found.items.map((c) => [c.DBClusterIdentifier!.toLowerCase(), c]));
+  const rids = new Map(found.items.map((c) => [c.DbClusterResourceId, c]));
+  return { byIdentifier: (id) => ids.get(id.toLowerCase()), byResourceId: (rid) => rids.get(rid) };
 }

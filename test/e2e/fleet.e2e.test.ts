@@ -46,7 +46,7 @@ describe('a fleet of 10 instances and clusters', () => {
     expect(result.error).toBe('FleetTargetsFailed');
     // the targets' status checks share listings of the account (lambda-src/rds/status-cache.ts), each call allowed by the IAM check
     const listings = checks.filter((c) => c.service === 'rds' && !c.input.DBInstanceIdentifier && !c.input.DBSnapshotIdentifier && !c.input.Filters);
-    expect(listings.map((c) => c.action)).toEqual(expect.arrayContaining(['DescribeDBInstances', 'DescribeDBSnapshots']));
+    expect(listings.map((c) => c.action)).toEqual(expect.arrayContaining(['DescribeDBInstances', 'DescribeDBClusters', 'DescribeDBSnapshots']));
     expect(checks.filter((c) => c.service === 'dynamodb').map((c) => c.action)).toEqual(expect.arrayContaining(['GetItem', 'UpdateItem']));
     // each child started by the state machine's role, checked by the IAM check against its synthesized policy
     expect(started).toHaveLength(10);

@@ -4,7 +4,7 @@ import { CACHE_SECONDS, INSTANCES_KEY, MAX_PAGES } from '../../lambda-src/rds/st
 import { PollPolicy } from '../../src/poll-schedule';
 import { addCallGate, AwsCall } from '../sim/aws-calls';
 import { tablesOf, useDynalite } from '../sim/dynamo';
-import { fullyConfiguredInstance } from '../sim/fixtures';
+import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { RdsSimulator } from '../sim/rds-sim';
 import { buildStack } from '../sim/run-pipeline';
 
@@ -105,5 +105,18 @@ describe('check-status: a fleet\'s checks share one listing', () => {
     const b = await handler({ ...check('snap-2', 101, { resource: 'snapshot' }), subject: 'new snapshot' });
     expect([a.done, b.done, b.status]).toEqual([true, false, 'creating']);
     expect(rdsCalls.map((c) => [c.action, c.input])).toEqual([['DescribeDBSnapshots', { SnapshotType: 'manual', MaxRecords: 100 }]]);
+  });
+
+  test('clusters: a fleet\'s cluster checks share one DescribeDBClusters, their members read from the instance listing', async () => {
+    seedCluster(sim, 'aurora-1');
+    seedCluster(sim, 'aurora-2');
+    const members = sim.cluster('aurora-2')!.DBClusterMembers!.map((m) => m.DBInstanceIdentifier!);
+    sim.stick(members[0], 'modifying');
+    const clusterCheck = (id: string, now: number) => ({ ...check(id, now), resource: 'cluster' as const, subject: 'restored cluster' });
+    const a = await handler(clusterCheck('aurora-1', 100));
+    const b = await handler(clusterCheck('aurora-2', 101));
+    expect([a.done, a.status]).toEqual([true, 'available']);
+    expect([b.done, b.status]).toEqual([false, `available; members: ${members[0]} modifying`]);
+    expect(rdsCalls.map((c) => [c.action, c.input])).toEqual([['DescribeDBClusters', { MaxRecords: 100 }], ['DescribeDBInstances', { MaxRecords: 100 }]]);
   });
 });
