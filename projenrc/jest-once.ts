@@ -20,7 +20,7 @@ const DEFAULT_ARGS = ['--passWithNoTests', '--ci'];
 const STAMP = path.join('node_modules', '.cache', 'trapheus-cdk', 'jest-passed');
 
 function git(args: string[]): string | undefined {
-  const r = spawnSync('git', args, { encoding: 'buffer', maxBuffer: 1 << 30 });
+  const r = spawnSync('git', args, { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 });
   return r.status === 0 ? r.stdout.toString('latin1') : undefined;
 }
 
