@@ -1,25 +1,18 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { POLICY, useHistoryTable } from './history-table';
 import { CheckEvent, handler } from '../../lambda-src/check-status.lambda';
 import { HISTORY_LENGTH, historyKey, median } from '../../lambda-src/rds/wait-history';
-import { LEARNED_LEAD, nextInterval, PollPolicy } from '../../src/poll-schedule';
+import { LEARNED_LEAD, nextInterval } from '../../src/poll-schedule';
 import { pollsForWait, pollsUntilMaxWait } from '../../src/polling';
 import { addCallGate, AwsCall } from '../sim/aws-calls';
-import { tablesOf, useDynalite } from '../sim/dynamo';
 import { fullyConfiguredInstance } from '../sim/fixtures';
 import { RdsSimulator } from '../sim/rds-sim';
-import { buildStack } from '../sim/run-pipeline';
 
 /**
  * Waits that learn: the status check reads the step's history at the first
  * check, follows the learned schedule, and records how long the wait took
  * (dynalite, with the table the construct synthesizes).
  */
-const dynamo = useDynalite();
-const template = Template.fromStack(buildStack().stack).toJSON();
-const tables = tablesOf(template);
-const TABLE = Object.values<any>(template.Resources).find((r) => r.Properties?.Environment?.Variables?.HISTORY_TABLE)
-  .Properties.Environment.Variables.HISTORY_TABLE.Ref as string;
-const POLICY: PollPolicy = { first: 30, max: 300, rate: 1.5, maxWait: 6 * 3600 };
+const { dynamo, table: TABLE } = useHistoryTable();
 const KEY = { lockKey: { S: 'wait:orders-db:restored instance' } };
 
 let sim: RdsSimulator;
@@ -27,8 +20,6 @@ let calls: AwsCall[];
 let removeGate: () => void;
 
 beforeEach(() => {
-  process.env.HISTORY_TABLE = TABLE;
-  dynamo().reset(tables);
   sim = new RdsSimulator();
   sim.install();
   sim.addInstance(fullyConfiguredInstance('orders-db'));
@@ -39,7 +30,6 @@ beforeEach(() => {
 afterEach(() => {
   removeGate();
   sim.uninstall();
-  delete process.env.HISTORY_TABLE;
 });
 
 const event = (wait: CheckEvent['wait'], database: string | null = 'orders-db'): CheckEvent =>

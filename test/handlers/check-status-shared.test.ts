@@ -1,24 +1,16 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { POLICY, useHistoryTable } from './history-table';
 import { CheckEvent, handler } from '../../lambda-src/check-status.lambda';
 import { CACHE_SECONDS, INSTANCES_KEY, MAX_PAGES } from '../../lambda-src/rds/status-cache';
-import { PollPolicy } from '../../src/poll-schedule';
 import { addCallGate, AwsCall } from '../sim/aws-calls';
-import { tablesOf, useDynalite } from '../sim/dynamo';
 import { fullyConfiguredInstance, seedCluster } from '../sim/fixtures';
 import { RdsSimulator } from '../sim/rds-sim';
-import { buildStack } from '../sim/run-pipeline';
 
 /**
  * A fleet's status checks share one listing of the account's instances (and
  * manual snapshots) in the lock table (lambda-src/rds/status-cache.ts); a
  * single target's checks never do.
  */
-const dynamo = useDynalite();
-const template = Template.fromStack(buildStack().stack).toJSON();
-const tables = tablesOf(template);
-const TABLE = Object.values<any>(template.Resources).find((r) => r.Properties?.Environment?.Variables?.HISTORY_TABLE)
-  .Properties.Environment.Variables.HISTORY_TABLE.Ref as string;
-const POLICY: PollPolicy = { first: 30, max: 300, rate: 1.5, maxWait: 6 * 3600 };
+const { dynamo, table: TABLE } = useHistoryTable();
 const T0 = Date.parse('2026-01-09T08:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
@@ -27,8 +19,6 @@ let rdsCalls: AwsCall[];
 let removeGate: () => void;
 
 beforeEach(() => {
-  process.env.HISTORY_TABLE = TABLE;
-  dynamo().reset(tables);
   sim = new RdsSimulator();
   sim.install();
   for (const id of ['db-1', 'db-2', 'db-3']) sim.addInstance(fullyConfiguredInstance(id));
@@ -39,7 +29,6 @@ beforeEach(() => {
 afterEach(() => {
   removeGate();
   sim.uninstall();
-  delete process.env.HISTORY_TABLE;
 });
 
 /** A check `now` seconds after T0 whose wait began `waited + interval` seconds before; pace 25: a fleet's target (0: alone). */

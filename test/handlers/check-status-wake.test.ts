@@ -1,11 +1,9 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { POLICY, useHistoryTable } from './history-table';
 import { CheckEvent, handler } from '../../lambda-src/check-status.lambda';
-import { LEARNED_LEAD, nextInterval, PollPolicy, wakeMargin } from '../../src/poll-schedule';
+import { LEARNED_LEAD, nextInterval, wakeMargin } from '../../src/poll-schedule';
 import { addCallGate, AwsCall } from '../sim/aws-calls';
-import { tablesOf, useDynalite } from '../sim/dynamo';
 import { fullyConfiguredInstance } from '../sim/fixtures';
 import { RdsSimulator } from '../sim/rds-sim';
-import { buildStack } from '../sim/run-pipeline';
 
 /**
  * Waits woken by RDS events, as the status check sees them: a sleep an event
@@ -13,12 +11,7 @@ import { buildStack } from '../sim/run-pipeline';
  * reported, and the next run of that step sleeps past its expected end in one
  * go (dynalite, with the table the construct synthesizes).
  */
-const dynamo = useDynalite();
-const template = Template.fromStack(buildStack().stack).toJSON();
-const tables = tablesOf(template);
-const TABLE = Object.values<any>(template.Resources).find((r) => r.Properties?.Environment?.Variables?.HISTORY_TABLE)
-  .Properties.Environment.Variables.HISTORY_TABLE.Ref as string;
-const POLICY: PollPolicy = { first: 30, max: 300, rate: 1.5, maxWait: 6 * 3600 };
+const { dynamo, table: TABLE } = useHistoryTable();
 const KEY = { lockKey: { S: 'wait:orders-db:restored instance' } };
 
 let sim: RdsSimulator;
@@ -26,8 +19,6 @@ let calls: AwsCall[];
 let removeGate: () => void;
 
 beforeEach(() => {
-  process.env.HISTORY_TABLE = TABLE;
-  dynamo().reset(tables);
   sim = new RdsSimulator();
   sim.install();
   sim.addInstance(fullyConfiguredInstance('orders-db'));
@@ -38,7 +29,6 @@ beforeEach(() => {
 afterEach(() => {
   removeGate();
   sim.uninstall();
-  delete process.env.HISTORY_TABLE;
 });
 
 const event = (wait: CheckEvent['wait'], wakeable = true): CheckEvent =>
